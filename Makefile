@@ -1,0 +1,67 @@
+# PaperDaily: `make run` serves the portal, `make test` runs the whole suite.
+# Everything else here is a helper those two use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The suite runs on real PostgreSQL and Redis (see .ci/run for starting them).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperdaily
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnop \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=paperdaily-test
+
+.PHONY: run test lint format migrations messages worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+## run: create .venv, install, migrate, load demo issue 128, serve on http://$(HOST):$(PORT) with a worker.
+run: export DEBUG ?= true
+run: $(VENV)/.installed
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) loaddemo
+	@echo "PaperDaily on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C stops the server and the worker)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/celery -A paperdaily worker --beat --pool=solo --loglevel=WARNING \
+		--schedule=var/celerybeat-schedule & worker=$$!; \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## worker: a Celery worker with beat, for the full stack (REDIS_URL set).
+worker: $(VENV)/.installed
+	$(BIN)/celery -A paperdaily worker --beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+## test: lint, migrations check, then the whole suite on PostgreSQL and Redis.
+test: $(VENV)/.installed-dev lint
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh the zh-hans catalogue after changing UI strings, then compile it.
+messages: $(VENV)/.installed
+	DEBUG=true $(MANAGE) makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	DEBUG=true $(MANAGE) compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache tests/artifacts

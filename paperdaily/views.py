@@ -1,0 +1,47 @@
+"""Site-wide views: the home page, the health check and the error pages."""
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from recommendations.models import Issue, Recommendation
+
+RECENT_ISSUES = 8
+
+
+@require_safe
+def home(request):
+    issues = list(Issue.objects.published().with_entry_count()[: RECENT_ISSUES + 1])
+    latest = issues[0] if issues else None
+    entries = []
+    if latest:
+        entries = Recommendation.objects.for_listing().filter(issue_entry__issue=latest).order_by("issue_entry__position")
+    return render(
+        request,
+        "home.html",
+        {"latest": latest, "entries": entries, "recent_issues": issues[1:]},
+    )
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """200 when the database answers a query; 503 otherwise. Load balancers poll it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # The 500 page must render even when the database is gone: no queries, no context processors' data.
+    return render(request, "500.html", status=500)

@@ -1,0 +1,326 @@
+"""Papers, their authors, topics and code: what recommendations point at."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Area(models.Model):
+    """A broad field that groups topic tags: NLP, CV, ML, ..."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self):
+        return self.code
+
+
+class Tag(models.Model):
+    """A topic a recommendation is filed under; every tag belongs to one area."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    area = models.ForeignKey(Area, models.PROTECT, related_name="tags", verbose_name=_("area"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("papers:tag-detail", args=[self.slug])
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=300)
+    # Semantic Scholar's author id, when a fetch has told us; it tells namesakes apart.
+    semantic_scholar_id = models.CharField(_("Semantic Scholar id"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["semantic_scholar_id"],
+                condition=~Q(semantic_scholar_id=""),
+                name="author_s2_id_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="author_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class PaperQuerySet(models.QuerySet):
+    def featured(self):
+        """Papers that appear in at least one published issue: what readers may open."""
+        from recommendations.models import Recommendation
+
+        return self.filter(
+            pk__in=Recommendation.objects.published().values("paper_id"),
+        )
+
+    def with_code(self):
+        return self.filter(repository_links__isnull=False).distinct()
+
+    def with_listing_details(self):
+        """What a paper card shows: authors in order, code and other links."""
+        return self.prefetch_related(*listing_prefetches())
+
+
+def listing_prefetches(prefix=""):
+    """Prefetches for a paper card; ``prefix`` reaches the paper through a relation
+    (``"paper__"``) so that lists of recommendations can use them too."""
+    return [
+        models.Prefetch(
+            f"{prefix}authorships",
+            queryset=PaperAuthor.objects.select_related("author").order_by("position"),
+        ),
+        models.Prefetch(
+            f"{prefix}repository_links",
+            queryset=PaperRepository.objects.select_related("repository").order_by("position", "pk"),
+        ),
+        models.Prefetch(f"{prefix}links", queryset=PaperLink.objects.order_by("kind", "pk")),
+    ]
+
+
+class Paper(models.Model):
+    class MetadataStatus(models.TextChoices):
+        PENDING = "pending", _("pending")
+        OK = "ok", _("complete")
+        FAILED = "failed", _("failed")
+        NEEDS_EDITOR = "needs_editor", _("needs an editor")
+
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    authors = models.ManyToManyField(
+        Author, through="PaperAuthor", related_name="papers", verbose_name=_("authors")
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    # Institutions as the paper lists them, in order; a list of strings.
+    institutions = models.JSONField(_("institutions"), default=list, blank=True)
+
+    # Identifiers: each unique when present. Parsing (issue 3) stores them normalised:
+    # arXiv without version, DOI in lower case.
+    arxiv_id = models.CharField(_("arXiv id"), max_length=40, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    openreview_id = models.CharField(_("OpenReview id"), max_length=40, blank=True)
+    acl_id = models.CharField(_("ACL Anthology id"), max_length=40, blank=True)
+
+    abstract_url = models.URLField(_("abstract page"), max_length=500, blank=True)
+    pdf_url = models.URLField(_("PDF"), max_length=500, blank=True)
+
+    metadata_status = models.CharField(
+        _("metadata status"),
+        max_length=16,
+        choices=MetadataStatus.choices,
+        default=MetadataStatus.PENDING,
+    )
+    metadata_error = models.TextField(_("last metadata error"), blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("paper")
+        verbose_name_plural = _("papers")
+        constraints = [
+            # One paper, many recommendations: the identifiers find the one row.
+            models.UniqueConstraint(fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_arxiv_id_unique"),
+            models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="paper_doi_unique"),
+            models.UniqueConstraint(
+                fields=["openreview_id"], condition=~Q(openreview_id=""), name="paper_openreview_id_unique"
+            ),
+            models.UniqueConstraint(fields=["acl_id"], condition=~Q(acl_id=""), name="paper_acl_id_unique"),
+            models.CheckConstraint(
+                condition=Q(metadata_status__in=["pending", "ok", "failed", "needs_editor"]),
+                name="paper_metadata_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2200),
+                name="paper_year_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or _("Untitled paper #%(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("papers:paper-detail", args=[self.pk])
+
+    @property
+    def has_title(self):
+        return bool(self.title.strip())
+
+    @property
+    def identifier_label(self):
+        """The paper's best-known identifier, as people write it."""
+        if self.arxiv_id:
+            return f"arXiv:{self.arxiv_id}"
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.acl_id:
+            return f"ACL {self.acl_id}"
+        if self.openreview_id:
+            return f"OpenReview {self.openreview_id}"
+        return ""
+
+    @property
+    def landing_url(self):
+        """Where the paper itself lives: its abstract page, never a PDF we serve."""
+        if self.abstract_url:
+            return self.abstract_url
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.acl_id:
+            return f"https://aclanthology.org/{self.acl_id}/"
+        if self.openreview_id:
+            return f"https://openreview.net/forum?id={self.openreview_id}"
+        return ""
+
+    @property
+    def ordered_authors(self):
+        """Authors in paper order; uses the prefetch of ``with_listing_details``."""
+        return [authorship.author for authorship in self.authorships.all()]
+
+
+class PaperAuthor(models.Model):
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["paper", "position"]
+        verbose_name = _("authorship")
+        verbose_name_plural = _("authorships")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="paper_author_position_unique"),
+            models.UniqueConstraint(fields=["paper", "author"], name="paper_author_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.author}"
+
+
+class Repository(models.Model):
+    """A code repository; GitHub for now, the host is kept for the others."""
+
+    class FetchStatus(models.TextChoices):
+        PENDING = "pending", _("pending")
+        OK = "ok", _("up to date")
+        FAILED = "failed", _("failed")
+        MISSING = "missing", _("missing (deleted or private)")
+
+    url = models.URLField(_("URL"), max_length=300, unique=True)
+    host = models.CharField(_("host"), max_length=100, default="github.com")
+    owner = models.CharField(_("owner"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    stars = models.PositiveIntegerField(_("stars"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=60, blank=True)
+    license = models.CharField(_("licence (SPDX id)"), max_length=60, blank=True)
+    pushed_at = models.DateTimeField(_("last push"), null=True, blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    fetch_status = models.CharField(
+        _("fetch status"), max_length=16, choices=FetchStatus.choices, default=FetchStatus.PENDING
+    )
+    fetch_error = models.TextField(_("last fetch error"), blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("code repository")
+        verbose_name_plural = _("code repositories")
+        constraints = [
+            models.UniqueConstraint(fields=["host", "owner", "name"], name="repository_host_owner_name_unique"),
+            models.CheckConstraint(
+                condition=Q(fetch_status__in=["pending", "ok", "failed", "missing"]),
+                name="repository_fetch_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.owner}/{self.name}"
+
+
+class PaperRepository(models.Model):
+    """A paper's code: a repository, or a folder inside one (``path``)."""
+
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="repository_links")
+    repository = models.ForeignKey(Repository, models.PROTECT, related_name="paper_links")
+    # e.g. "tree/master/research/cvt_text" for code that lives inside a larger repository.
+    path = models.CharField(_("path inside the repository"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["paper", "position", "pk"]
+        verbose_name = _("code link")
+        verbose_name_plural = _("code links")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "repository", "path"], name="paper_repository_unique"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def url(self):
+        return f"{self.repository.url}/{self.path}" if self.path else self.repository.url
+
+    @property
+    def label(self):
+        return f"{self.repository.full_name}/{self.path.split('/', 2)[-1]}" if self.path else self.repository.full_name
+
+
+class PaperLink(models.Model):
+    """Any other link of a paper: a dataset, a project page, a video."""
+
+    class Kind(models.TextChoices):
+        DATASET = "dataset", _("dataset")
+        PROJECT = "project", _("project page")
+        VIDEO = "video", _("video")
+        OTHER = "other", _("other")
+
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="links")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    url = models.URLField(_("URL"), max_length=500)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["paper", "kind", "pk"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "kind", "url"], name="paper_link_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["dataset", "project", "video", "other"]), name="paper_link_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.url

@@ -1,0 +1,59 @@
+"""Reading pages for papers and topic tags."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from paperdaily.paging import MAX_DB_INT, paginate
+from recommendations.models import Issue, Recommendation
+
+from .models import Paper, Tag
+
+
+@require_safe
+def paper_detail(request, pk):
+    if pk > MAX_DB_INT:
+        raise Http404
+    papers = Paper.objects.with_listing_details()
+    if not request.user.is_staff:
+        papers = papers.featured()
+    paper = get_object_or_404(papers, pk=pk)
+    recommendations = Recommendation.objects.for_listing().filter(paper=paper)
+    if not request.user.is_staff:
+        recommendations = recommendations.published()
+    recommendations = list(recommendations.order_by("created_at"))
+    issues = Issue.objects.visible_to(request.user).filter(entries__recommendation__paper=paper).distinct()
+    tag_ids = {rec.tag_id for rec in recommendations}
+    related = (
+        Paper.objects.featured()
+        .filter(recommendations__tag__in=tag_ids)
+        .exclude(pk=paper.pk)
+        .distinct()
+        .order_by("-pk")[:5]
+    )
+    return render(
+        request,
+        "papers/paper_detail.html",
+        {"paper": paper, "recommendations": recommendations, "issues": issues, "related": related},
+    )
+
+
+@require_safe
+def tag_list(request):
+    tags = (
+        Tag.objects.select_related("area")
+        .annotate(published_count=Count("recommendations", filter=Q(recommendations__status="published")))
+        .order_by("area__position", "area__code", "name")
+    )
+    return render(request, "papers/tag_list.html", {"tags": tags})
+
+
+@require_safe
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag.objects.select_related("area"), slug=slug)
+    recommendations = (
+        Recommendation.objects.published().for_listing().filter(tag=tag).order_by("-issue_entry__issue__number", "issue_entry__position")
+    )
+    page = paginate(request, recommendations, per_page=20)
+    return render(request, "papers/tag_detail.html", {"tag": tag, "page": page})

@@ -1,0 +1,236 @@
+"""Recommenders, their recommendations, and the numbered issues built from them."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from papers.models import Paper, Tag, listing_prefetches
+
+from .markdown import render_markdown
+
+handle_validator = RegexValidator(
+    r"^[A-Za-z0-9_-]{2,30}\Z",
+    _("A handle has 2 to 30 characters: letters, digits, '_' and '-'."),
+)
+
+
+class Recommender(models.Model):
+    """A community member who recommends papers; may or may not have a login."""
+
+    handle = models.CharField(_("handle"), max_length=30, validators=[handle_validator])
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommender",
+        verbose_name=_("user account"),
+    )
+    bio = models.TextField(_("bio"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["handle"]
+        verbose_name = _("recommender")
+        verbose_name_plural = _("recommenders")
+        constraints = [
+            # "QAQ" and "qaq" are one person to readers: compare handles case-blind.
+            models.UniqueConstraint(Lower("handle"), name="recommender_handle_ci_unique"),
+            models.CheckConstraint(condition=Q(handle__regex=r"^[A-Za-z0-9_-]{2,30}$"), name="recommender_handle_valid"),
+        ]
+
+    def __str__(self):
+        return self.handle
+
+    def get_absolute_url(self):
+        return reverse("recommendations:recommender-detail", args=[self.handle])
+
+    @property
+    def name(self):
+        return self.display_name or self.handle
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        """Recommendations readers may see: in an issue that is published."""
+        return self.filter(status=Recommendation.Status.PUBLISHED, issue_entry__issue__status=Issue.Status.PUBLISHED)
+
+    def pending_review(self):
+        return self.filter(status=Recommendation.Status.SUBMITTED)
+
+    def for_listing(self):
+        """Everything a recommendation card shows, in a constant number of queries."""
+        return self.select_related("recommender", "tag__area", "paper", "issue_entry__issue").prefetch_related(
+            *listing_prefetches("paper__"), "figures"
+        )
+
+
+class Recommendation(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+        PUBLISHED = "published", _("published")
+
+    paper = models.ForeignKey(Paper, models.PROTECT, related_name="recommendations", verbose_name=_("paper"))
+    recommender = models.ForeignKey(
+        Recommender, models.PROTECT, related_name="recommendations", verbose_name=_("recommender")
+    )
+    tag = models.ForeignKey(Tag, models.PROTECT, related_name="recommendations", verbose_name=_("tag"))
+    # The paper link exactly as the recommender typed it, for the editor's reference.
+    submitted_link = models.CharField(_("submitted link"), max_length=500, blank=True)
+    writeup = models.TextField(_("write-up (Markdown)"), max_length=5000)
+    # Rendered from ``writeup`` and sanitised whenever it changes (see set_writeup).
+    writeup_html = models.TextField(_("write-up (HTML)"), blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(fields=["recommender", "paper"], name="recommendation_once_per_paper"),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "accepted", "rejected", "published"]),
+                name="recommendation_status_valid",
+            ),
+        ]
+        indexes = [
+            # The review queue (issue 4) lists by status, oldest first.
+            models.Index(fields=["status", "created_at"], name="recommendation_queue_idx"),
+        ]
+
+    def __str__(self):
+        return _("%(handle)s on %(paper)s") % {"handle": self.recommender, "paper": self.paper}
+
+    def set_writeup(self, markdown_text):
+        """Store the Markdown and its sanitised HTML together, so they never disagree."""
+        self.writeup = markdown_text
+        self.writeup_html = render_markdown(markdown_text)
+
+
+def figure_upload_to(instance, filename):
+    return f"figures/{instance.recommendation_id}/{filename}"
+
+
+class Figure(models.Model):
+    """A model figure that illustrates a recommendation."""
+
+    recommendation = models.ForeignKey(Recommendation, models.CASCADE, related_name="figures")
+    image = models.ImageField(_("image"), upload_to=figure_upload_to)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["recommendation", "position", "pk"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Issue.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Issue.Status.DRAFT)
+
+    def visible_to(self, user):
+        """Readers see published issues; staff may also preview drafts."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def with_entry_count(self):
+        return self.annotate(entry_count=models.Count("entries"))
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction (Markdown)"), blank=True, max_length=5000)
+    intro_html = models.TextField(_("introduction (HTML)"), blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    read_count = models.PositiveIntegerField(_("reads"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gt=0), name="issue_number_positive"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="issue_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="issue_published_has_date",
+            ),
+        ]
+        indexes = [
+            # The home page and the archive list published issues newest first.
+            models.Index(fields=["status", "-number"], name="issue_status_number_idx"),
+        ]
+
+    def __str__(self):
+        return _("Issue %(number)s") % {"number": self.number}
+
+    def get_absolute_url(self):
+        return reverse("recommendations:issue-detail", args=[self.number])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def display_title(self):
+        return self.title or str(self)
+
+    def set_intro(self, markdown_text):
+        self.intro = markdown_text
+        self.intro_html = render_markdown(markdown_text)
+
+
+class IssueEntry(models.Model):
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="entries", verbose_name=_("issue"))
+    recommendation = models.OneToOneField(
+        Recommendation, models.PROTECT, related_name="issue_entry", verbose_name=_("recommendation")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["issue", "position"]
+        verbose_name = _("issue entry")
+        verbose_name_plural = _("issue entries")
+        constraints = [
+            # Deferred so that an editor can swap two positions in one save.
+            models.UniqueConstraint(
+                fields=["issue", "position"],
+                name="issue_entry_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=Q(position__gt=0), name="issue_entry_position_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.position} {self.recommendation}"
