@@ -17,7 +17,8 @@ def home(request):
     latest = issues[0] if issues else None
     entries = []
     if latest:
-        entries = Recommendation.objects.for_listing().filter(issue_entry__issue=latest).order_by("issue_entry__position")
+        entries = Recommendation.objects.for_listing().filter(issue_entry__issue=latest)
+        entries = entries.order_by("issue_entry__position")
     return render(
         request,
         "home.html",

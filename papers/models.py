@@ -106,9 +106,7 @@ class Paper(models.Model):
 
     title = models.CharField(_("title"), max_length=500, blank=True)
     abstract = models.TextField(_("abstract"), blank=True)
-    authors = models.ManyToManyField(
-        Author, through="PaperAuthor", related_name="papers", verbose_name=_("authors")
-    )
+    authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers", verbose_name=_("authors"))
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     published_on = models.DateField(_("publication date"), null=True, blank=True)

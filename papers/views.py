@@ -53,7 +53,10 @@ def tag_list(request):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag.objects.select_related("area"), slug=slug)
     recommendations = (
-        Recommendation.objects.published().for_listing().filter(tag=tag).order_by("-issue_entry__issue__number", "issue_entry__position")
+        Recommendation.objects.published()
+        .for_listing()
+        .filter(tag=tag)
+        .order_by("-issue_entry__issue__number", "issue_entry__position")
     )
     page = paginate(request, recommendations, per_page=20)
     return render(request, "papers/tag_detail.html", {"tag": tag, "page": page})

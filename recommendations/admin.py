@@ -26,7 +26,7 @@ class RecommendationForm(forms.ModelForm):
 
     class Meta:
         model = Recommendation
-        fields = "__all__"
+        fields = ["paper", "recommender", "tag", "submitted_link", "writeup", "status", "review_note", "reviewed_at"]
 
     def save(self, commit=True):
         self.instance.set_writeup(self.cleaned_data["writeup"])
@@ -67,7 +67,7 @@ class IssueEntryInline(admin.TabularInline):
 class IssueForm(forms.ModelForm):
     class Meta:
         model = Issue
-        fields = "__all__"
+        fields = ["number", "title", "intro", "status", "published_at"]
 
     def clean(self):
         cleaned = super().clean()

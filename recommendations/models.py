@@ -41,7 +41,9 @@ class Recommender(models.Model):
         constraints = [
             # "QAQ" and "qaq" are one person to readers: compare handles case-blind.
             models.UniqueConstraint(Lower("handle"), name="recommender_handle_ci_unique"),
-            models.CheckConstraint(condition=Q(handle__regex=r"^[A-Za-z0-9_-]{2,30}$"), name="recommender_handle_valid"),
+            models.CheckConstraint(
+                condition=Q(handle__regex=r"^[A-Za-z0-9_-]{2,30}$"), name="recommender_handle_valid"
+            ),
         ]
 
     def __str__(self):

@@ -27,9 +27,7 @@ def issue_detail(request, number):
         # One UPDATE, no read-modify-write race between readers.
         Issue.objects.filter(pk=issue.pk).update(read_count=F("read_count") + 1)
         issue.read_count += 1
-    entries = (
-        Recommendation.objects.for_listing().filter(issue_entry__issue=issue).order_by("issue_entry__position")
-    )
+    entries = Recommendation.objects.for_listing().filter(issue_entry__issue=issue).order_by("issue_entry__position")
     published = Issue.objects.published()
     previous_issue = published.filter(number__lt=issue.number).order_by("-number").only("number", "title").first()
     next_issue = published.filter(number__gt=issue.number).order_by("number").only("number", "title").first()
