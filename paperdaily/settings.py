@@ -126,7 +126,8 @@ TEMPLATES = [
 # --- Database: DATABASE_URL (postgres://...) or SQLite under var/ for a first run.
 
 if not os.environ.get("DATABASE_URL"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # First run: SQLite, uploads and collected static files all live under var/.
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'paperdaily.sqlite3'}",
