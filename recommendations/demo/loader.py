@@ -27,6 +27,12 @@ DEMO_PATH = Path(__file__).with_name("paperdaily-128.json")
 # Paper's identifier fields and the data file's key for each.
 IDENTIFIER_KEYS = {"arxiv_id": "arxiv_id", "doi": "doi", "acl_id": "acl_anthology_id", "openreview_id": "openreview_id"}
 
+REQUIRED_KEYS = {
+    "document": {"areas", "issue", "entries"},
+    "issue": {"number", "title", "published_at", "time_zone", "intro"},
+    "entry": {"position", "recommender", "tag", "area", "portal_paper_id", "writeup"},
+}
+
 _VENUE_YEAR = re.compile(r"\b(19|20)\d\d\b")
 # New-style arXiv ids (since April 2007) start with the submission's YYMM.
 _NEW_ARXIV_ID = re.compile(r"^(\d\d)(0[1-9]|1[0-2])\.\d{4,5}$")
@@ -69,16 +75,21 @@ def demo_load(*, path=None):
 
 def _check(document):
     """Refuse a malformed file before anything is written."""
+    for what, data in [("document", document), ("issue", document.get("issue", {}))]:
+        if missing := REQUIRED_KEYS[what] - data.keys():
+            raise ValueError(f"The {what} lacks {sorted(missing)}.")
     entries = document["entries"]
+    area_codes = {area["code"] for area in document["areas"]}
+    for entry in entries:
+        if missing := REQUIRED_KEYS["entry"] - entry.keys():
+            raise ValueError(f"Entry {entry.get('position', '?')} lacks {sorted(missing)}.")
+        if entry["area"] not in area_codes:
+            raise ValueError(f"Entry {entry['position']}: unknown area {entry['area']!r}.")
+        if not (entry["writeup"] or "").strip():
+            raise ValueError(f"Entry {entry['position']} has no write-up.")
     positions = sorted(entry["position"] for entry in entries)
     if positions != list(range(1, len(entries) + 1)):
         raise ValueError(f"Entry positions must run from 1 to {len(entries)}, not {positions}.")
-    area_codes = {area["code"] for area in document["areas"]}
-    for entry in entries:
-        if entry["area"] not in area_codes:
-            raise ValueError(f"Entry {entry['position']}: unknown area {entry['area']!r}.")
-        if not (entry.get("writeup") or "").strip():
-            raise ValueError(f"Entry {entry['position']} has no write-up.")
 
 
 def _issue(data):
@@ -133,6 +144,7 @@ def _paper(entry):
         metadata_status=status,
         **identifiers,
     )
+    # Authors and links come only with a paper created here: an existing paper's are an editor's to keep.
     _add_authors(paper, entry.get("authors") or [])
     _add_links(paper, entry)
     return paper, True

@@ -13,12 +13,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = demo_load()
-        except (ValueError, KeyError) as error:
-            # A malformed data file: say which, rather than print a traceback.
-            raise CommandError(f"The demo data file is malformed: {error!r}") from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo issue {result.issue.number}: {result.entries} entries "
-                f"(created {result.created} recommendations, {result.existing} already there)."
+        except ValueError as error:
+            # A malformed data file (bad JSON, a missing key): say what, rather than print a traceback.
+            raise CommandError(f"The demo data file is malformed: {error}") from error
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo issue {result.issue.number}: {result.entries} entries "
+                    f"(created {result.created} recommendations, {result.existing} already there)."
+                )
             )
-        )
