@@ -116,6 +116,12 @@ class Recommendation(models.Model):
     def __str__(self):
         return _("%(handle)s on %(paper)s") % {"handle": self.recommender, "paper": self.paper}
 
+    @property
+    def submitted_url(self):
+        """The submitted link when it is safe to put in an href (http or https), else ""."""
+        link = self.submitted_link.strip()
+        return link if link.lower().startswith(("http://", "https://")) else ""
+
     def set_writeup(self, markdown_text):
         """Store the Markdown and its sanitised HTML together, so they never disagree."""
         self.writeup = markdown_text
@@ -157,7 +163,8 @@ class IssueQuerySet(models.QuerySet):
         return self.published()
 
     def with_entry_count(self):
-        return self.annotate(entry_count=models.Count("entries"))
+        # Meta.ordering is dropped from GROUP BY queries: order explicitly, newest first.
+        return self.annotate(entry_count=models.Count("entries")).order_by("-number")
 
 
 class Issue(models.Model):
