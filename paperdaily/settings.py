@@ -159,7 +159,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery reads every CELERY_* setting below (see paperdaily/celery.py).
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The hostname means nothing to the file transport; naming one keeps kombu from warning.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 if not REDIS_URL:
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
