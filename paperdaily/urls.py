@@ -2,12 +2,13 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
 admin.site.site_header = "PaperDaily"
-admin.site.site_title = "PaperDaily back office"
-admin.site.index_title = "Editors' back office"
+admin.site.site_title = _("PaperDaily back office")
+admin.site.index_title = _("Editors' back office")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
@@ -61,7 +62,7 @@ class PaperLinkInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "identifier_label", "venue", "year", "metadata_status", "fetched_at"]
+    list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "fetched_at"]
     list_filter = ["metadata_status", "year", "recommendations__tag__area"]
     search_fields = ["title", "arxiv_id", "doi", "openreview_id", "acl_id", "authorships__author__name"]
     readonly_fields = ["metadata_error", "fetched_at", "created_at", "updated_at"]
@@ -77,6 +78,10 @@ class PaperAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
+
+    @admin.display(description=_("title"), ordering="title")
+    def short_title(self, obj):
+        return Truncator(str(obj)).chars(80)
 
     @admin.display(description=_("identifier"))
     def identifier_label(self, obj):

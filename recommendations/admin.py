@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Figure, Issue, IssueEntry, Recommendation, Recommender
@@ -41,7 +42,7 @@ class FigureInline(admin.TabularInline):
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
     form = RecommendationForm
-    list_display = ["paper", "recommender", "tag", "status", "issue_number", "created_at"]
+    list_display = ["short_title", "recommender", "tag", "status", "issue_number", "created_at"]
     list_filter = ["status", "tag__area", "tag"]
     list_select_related = ["paper", "recommender", "tag", "issue_entry__issue"]
     search_fields = ["paper__title", "paper__arxiv_id", "recommender__handle", "writeup"]
@@ -49,6 +50,10 @@ class RecommendationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [FigureInline]
+
+    @admin.display(description=_("paper"), ordering="paper__title")
+    def short_title(self, obj):
+        return Truncator(str(obj.paper)).chars(70)
 
     @admin.display(description=_("issue"), ordering="issue_entry__issue__number")
     def issue_number(self, obj):
