@@ -2,9 +2,6 @@
 
 from django.core.paginator import Paginator
 
-# Path converters accept any number of digits; PostgreSQL integers do not.
-MAX_DB_INT = 2**31 - 1
-
 
 def paginate(request, object_list, *, per_page):
     """The requested page; a missing, non-numeric or out-of-range ?page= gives the first or last."""

@@ -1,20 +1,17 @@
 """Reading pages for papers and topic tags."""
 
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from paperdaily.paging import MAX_DB_INT, paginate
-from recommendations.models import Issue, Recommendation
+from paperdaily.paging import paginate
+from recommendations.models import Issue, Recommendation, published_recommendations_q
 
 from .models import Paper, Tag
 
 
 @require_safe
 def paper_detail(request, pk):
-    if pk > MAX_DB_INT:
-        raise Http404
     papers = Paper.objects.with_listing_details()
     if not request.user.is_staff:
         papers = papers.featured()
@@ -43,7 +40,7 @@ def paper_detail(request, pk):
 def tag_list(request):
     tags = (
         Tag.objects.select_related("area")
-        .annotate(published_count=Count("recommendations", filter=Q(recommendations__status="published")))
+        .annotate(published_count=Count("recommendations", filter=published_recommendations_q("recommendations__")))
         .order_by("area__position", "area__code", "name")
     )
     return render(request, "papers/tag_list.html", {"tags": tags})

@@ -18,6 +18,13 @@ handle_validator = RegexValidator(
 )
 
 
+class RecommenderQuerySet(models.QuerySet):
+    def with_published_count(self):
+        return self.annotate(
+            published_count=models.Count("recommendations", filter=published_recommendations_q("recommendations__"))
+        )
+
+
 class Recommender(models.Model):
     """A community member who recommends papers; may or may not have a login."""
 
@@ -33,6 +40,8 @@ class Recommender(models.Model):
     )
     bio = models.TextField(_("bio"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RecommenderQuerySet.as_manager()
 
     class Meta:
         ordering = ["handle"]
@@ -57,10 +66,19 @@ class Recommender(models.Model):
         return self.display_name or self.handle
 
 
+def published_recommendations_q(prefix=""):
+    """The rule for what readers may see: a published recommendation in a published issue.
+
+    ``prefix`` reaches recommendations through a relation (``"recommendations__"``), so
+    that counts on tags and recommenders apply the very same rule.
+    """
+    return Q(**{f"{prefix}status": "published", f"{prefix}issue_entry__issue__status": "published"})
+
+
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
         """Recommendations readers may see: in an issue that is published."""
-        return self.filter(status=Recommendation.Status.PUBLISHED, issue_entry__issue__status=Issue.Status.PUBLISHED)
+        return self.filter(published_recommendations_q())
 
     def pending_review(self):
         return self.filter(status=Recommendation.Status.SUBMITTED)

@@ -1,12 +1,12 @@
 """Reading pages for issues and recommenders."""
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from paperdaily.paging import MAX_DB_INT, paginate
+from paperdaily.paging import paginate
 
 from .models import Issue, Recommendation, Recommender
 
@@ -20,8 +20,6 @@ def issue_list(request):
 
 @require_safe
 def issue_detail(request, number):
-    if number > MAX_DB_INT:
-        raise Http404
     issue = get_object_or_404(Issue.objects.visible_to(request.user), number=number)
     if issue.is_published and request.method == "GET":
         # One UPDATE, no read-modify-write race between readers.
@@ -41,11 +39,7 @@ def issue_detail(request, number):
 @require_safe
 def recommender_list(request):
     recommenders = (
-        Recommender.objects.annotate(
-            published_count=Count("recommendations", filter=Q(recommendations__status="published"))
-        )
-        .filter(published_count__gt=0)
-        .order_by("-published_count", "handle")
+        Recommender.objects.with_published_count().filter(published_count__gt=0).order_by("-published_count", "handle")
     )
     page = paginate(request, recommenders, per_page=50)
     return render(request, "recommendations/recommender_list.html", {"page": page})

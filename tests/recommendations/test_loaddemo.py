@@ -1,0 +1,128 @@
+from collections import deque
+from datetime import date
+from io import StringIO
+from urllib.parse import urldefrag
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
+from recommendations.models import Issue, IssueEntry, Recommendation, Recommender
+from tests.htmlcheck import assert_safe_html, soup
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Area,
+    Tag,
+    Author,
+    Paper,
+    PaperAuthor,
+    Repository,
+    PaperRepository,
+    PaperLink,
+    Recommender,
+    Recommendation,
+    Issue,
+    IssueEntry,
+]
+
+
+def loaddemo():
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Every row the demo touches, field by field."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+
+
+@pytest.fixture
+def demo():
+    loaddemo()
+    return Issue.objects.get(number=128)
+
+
+def test_it_loads_issue_128_as_the_column_published_it(demo):
+    assert Issue.objects.count() == 1
+    assert demo.status == Issue.Status.PUBLISHED
+    assert demo.published_at.astimezone(ZoneInfo("Asia/Shanghai")).date() == date(2019, 1, 25)
+    assert list(demo.entries.order_by("position").values_list("position", flat=True)) == list(range(1, 18))
+    assert Recommendation.objects.count() == 17
+    assert Recommendation.objects.filter(status=Recommendation.Status.PUBLISHED).count() == 17
+    assert Recommendation.objects.published().count() == 17
+    assert PaperRepository.objects.count() == 11
+    assert PaperLink.objects.filter(kind=PaperLink.Kind.DATASET).count() == 1
+    assert PaperLink.objects.get().url == "http://t.cn/EAH5JxS"
+    assert set(Area.objects.values_list("code", flat=True)) == {"NLP", "CV", "ML"}
+
+
+def test_it_keeps_the_columns_entries_and_people(demo):
+    first = demo.entries.get(position=1).recommendation
+    assert first.recommender.handle == "xwzhong"
+    assert first.paper.arxiv_id == "1809.08370"
+    assert first.paper.get_absolute_url() == "/papers/2749/"
+    assert Recommendation.objects.filter(recommender__handle="paperweekly").count() == 5
+    untitled = demo.entries.get(position=14).recommendation.paper
+    assert not untitled.has_title
+    assert untitled.metadata_status == Paper.MetadataStatus.NEEDS_EDITOR
+
+
+def test_it_changes_nothing_when_run_again(demo):
+    before = snapshot()
+
+    loaddemo()
+
+    after = snapshot()
+    assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
+    assert after == before
+
+
+def test_it_keeps_creating_papers_after_the_ids_it_gave(demo):
+    # The demo's papers carry the column's ids; the id sequence must have moved past them.
+    paper = Paper.objects.create(title="A paper added after the demo")
+
+    assert paper.pk > 2790
+
+
+def test_it_shows_all_17_entries_on_the_issue_page(client, demo):
+    response = client.get("/issues/128/")
+
+    assert response.status_code == 200
+    document = soup(response)
+    assert [article["id"] for article in document.select("article.entry")] == [f"entry-{n}" for n in range(1, 18)]
+    assert len(document.select(".link-chip--code")) == 11
+    assert len(document.select(".link-chip--dataset")) == 1
+    assert len(document.select(".pill--pending")) == 1
+
+
+def test_it_has_no_broken_internal_link(client, demo):
+    """Crawl the reading pages from the home page: every link to the site answers 200."""
+    seen = set()
+    queue = deque(["/", "/issues/128/"])
+    pages = 0
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        if response.streaming:  # a static file: reading it to the end closes it the way the client expects
+            assert b"".join(response.streaming_content), path
+            continue
+        pages += 1
+        document = soup(response)
+        assert_safe_html(document, page=True)
+        for element in document.find_all(href=True):
+            href = urldefrag(element["href"]).url
+            if href.startswith("/") and not href.startswith(("//", "/admin/", "/i18n/")):
+                queue.append(href)
+
+    assert {"/issues/", "/tags/", "/recommenders/", "/papers/2749/", "/recommenders/QAQ/"} <= seen
+    paper_pages = {path for path in seen if path.startswith("/papers/")}
+    assert len(paper_pages) == 17
+    assert pages > 40
