@@ -60,7 +60,7 @@ format: $(VENV)/.installed-dev
 
 ## messages: refresh the zh-hans catalogue after changing UI strings, then compile it.
 messages: $(VENV)/.installed
-	DEBUG=true $(MANAGE) makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	DEBUG=true $(MANAGE) makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --no-obsolete
 	DEBUG=true $(MANAGE) compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:

@@ -90,10 +90,14 @@ class PaperAdmin(admin.ModelAdmin):
 
 @admin.register(Repository)
 class RepositoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "host", "stars", "language", "license", "archived", "fetch_status", "fetched_at"]
+    list_display = ["repository_name", "host", "stars", "language", "license", "archived", "fetch_status", "fetched_at"]
     list_filter = ["host", "fetch_status", "archived", "language"]
     search_fields = ["url", "owner", "name", "description"]
     readonly_fields = ["fetch_error", "fetched_at", "created_at"]
+
+    @admin.display(description=_("repository"), ordering="owner")
+    def repository_name(self, obj):
+        return obj.full_name
 
 
 @admin.register(PaperAuthor)

@@ -203,8 +203,8 @@ class Paper(models.Model):
 
 
 class PaperAuthor(models.Model):
-    paper = models.ForeignKey(Paper, models.CASCADE, related_name="authorships")
-    author = models.ForeignKey(Author, models.PROTECT, related_name="authorships")
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="authorships", verbose_name=_("paper"))
+    author = models.ForeignKey(Author, models.PROTECT, related_name="authorships", verbose_name=_("author"))
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
@@ -269,8 +269,10 @@ class Repository(models.Model):
 class PaperRepository(models.Model):
     """A paper's code: a repository, or a folder inside one (``path``)."""
 
-    paper = models.ForeignKey(Paper, models.CASCADE, related_name="repository_links")
-    repository = models.ForeignKey(Repository, models.PROTECT, related_name="paper_links")
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="repository_links", verbose_name=_("paper"))
+    repository = models.ForeignKey(
+        Repository, models.PROTECT, related_name="paper_links", verbose_name=_("code repository")
+    )
     # e.g. "tree/master/research/cvt_text" for code that lives inside a larger repository.
     path = models.CharField(_("path inside the repository"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -304,7 +306,7 @@ class PaperLink(models.Model):
         VIDEO = "video", _("video")
         OTHER = "other", _("other")
 
-    paper = models.ForeignKey(Paper, models.CASCADE, related_name="links")
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="links", verbose_name=_("paper"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     url = models.URLField(_("URL"), max_length=500)
     label = models.CharField(_("label"), max_length=200, blank=True)

@@ -153,7 +153,9 @@ def figure_upload_to(instance, filename):
 class Figure(models.Model):
     """A model figure that illustrates a recommendation."""
 
-    recommendation = models.ForeignKey(Recommendation, models.CASCADE, related_name="figures")
+    recommendation = models.ForeignKey(
+        Recommendation, models.CASCADE, related_name="figures", verbose_name=_("recommendation")
+    )
     image = models.ImageField(_("image"), upload_to=figure_upload_to)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

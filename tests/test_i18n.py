@@ -70,3 +70,20 @@ def test_it_shows_the_navigation_in_chinese(client):
 
     nav = [a.get_text(strip=True) for a in soup(response).select("nav.site-nav a")]
     assert nav[:2] == [issues, topics]
+
+
+def test_it_ships_a_complete_catalogue_that_matches_its_compiled_file():
+    """Every UI string has a Chinese translation, and django.mo was compiled from this django.po."""
+    import polib
+    from django.utils import translation
+
+    catalogue = polib.pofile(str(CATALOGUE / "django.po"))
+    assert catalogue.percent_translated() == 100
+    assert not catalogue.fuzzy_entries()
+    compiled = polib.mofile(str(CATALOGUE / "django.mo"))
+    singular = {entry.msgid: entry.msgstr for entry in catalogue if not entry.msgid_plural}
+    plural = {entry.msgid: entry.msgstr_plural for entry in catalogue if entry.msgid_plural}
+    assert {entry.msgid: entry.msgstr for entry in compiled if not entry.msgid_plural} == singular
+    assert {entry.msgid: entry.msgstr_plural for entry in compiled if entry.msgid_plural} == plural
+    with translation.override("zh-hans"):
+        assert translation.gettext("Issues") == catalogue.find("Issues").msgstr
