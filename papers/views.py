@@ -16,7 +16,10 @@ def paper_detail(request, pk):
     if not request.user.is_staff:
         papers = papers.featured()
     paper = get_object_or_404(papers, pk=pk)
-    recommendations = Recommendation.objects.for_listing().filter(paper=paper)
+    # The paper itself is already loaded: only what each quote shows, not a card per recommendation.
+    recommendations = Recommendation.objects.select_related("recommender", "tag", "issue_entry__issue").filter(
+        paper=paper
+    )
     if not request.user.is_staff:
         recommendations = recommendations.published()
     recommendations = list(recommendations.order_by("created_at"))

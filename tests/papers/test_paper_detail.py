@@ -210,5 +210,5 @@ def test_it_uses_as_many_queries_for_a_busy_paper_as_for_a_quiet_one(client):
 def test_it_renders_a_paper_page_in_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     paper = featured_paper(authors=["A", "B"], code_urls=["https://github.com/a/b"], dataset_urls=["https://d.org"])
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(7):
         client.get(f"/papers/{paper.pk}/")
