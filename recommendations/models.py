@@ -72,7 +72,12 @@ def published_recommendations_q(prefix=""):
     ``prefix`` reaches recommendations through a relation (``"recommendations__"``), so
     that counts on tags and recommenders apply the very same rule.
     """
-    return Q(**{f"{prefix}status": "published", f"{prefix}issue_entry__issue__status": "published"})
+    return Q(
+        **{
+            f"{prefix}status": Recommendation.Status.PUBLISHED,
+            f"{prefix}issue_entry__issue__status": Issue.Status.PUBLISHED,
+        }
+    )
 
 
 class RecommendationQuerySet(models.QuerySet):
