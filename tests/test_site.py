@@ -1,5 +1,5 @@
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -66,3 +66,19 @@ def test_it_uses_the_site_handlers_for_errors():
 
     assert resolver.resolve_error_handler(500) is server_error
     assert resolver.resolve_error_handler(404).__module__ == "paperdaily.views"
+
+
+def test_it_explains_an_expired_form_on_a_friendly_page():
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+
+    assert response.status_code == 403
+    page = soup(response)
+    assert page.select_one(".error-page h1").get_text(strip=True) == "Your form had expired."
+    assert page.select_one("a.button")["href"] == "/"
+
+
+def test_it_answers_a_foreign_host_with_a_friendly_400():
+    response = Client(HTTP_HOST="evil.example").get("/")
+
+    assert response.status_code == 400
+    assert soup(response).select_one(".error-page__code").get_text(strip=True) == "400"
