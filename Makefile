@@ -34,7 +34,7 @@ run: export DEBUG ?= true
 run: $(VENV)/.installed
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
-	$(MANAGE) loaddemo
+	$(MANAGE) loaddemo --fetch
 	@echo "PaperDaily on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C stops the server and the worker)"
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/celery -A paperdaily worker --beat --pool=solo --loglevel=WARNING \

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,16 @@ def env_int(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
 
 
 def env_list(name, default=()):
@@ -180,6 +191,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TIMEZONE = "UTC"
+# Beat: PostgreSQL is the record of truth, so a lost message or a Redis restart only
+# delays a fetch until the sweeper finds the row still pending.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-metadata": {"task": "papers.sweep_pending", "schedule": 300.0},
+    "refresh-recent-repositories": {
+        "task": "papers.refresh_recent_repositories",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 # --- Authentication
 
@@ -249,6 +269,7 @@ REST_FRAMEWORK = {
 }
 
 # --- External metadata APIs: base URLs can point at a local replay server.
+# Workers contact these hosts and no others (papers/sources/http.py enforces it).
 
 PAPERDAILY_ARXIV_API_URL = env_str("PAPERDAILY_ARXIV_API_URL", "https://export.arxiv.org/api/query")
 PAPERDAILY_CROSSREF_API_URL = env_str("PAPERDAILY_CROSSREF_API_URL", "https://api.crossref.org")
@@ -256,7 +277,30 @@ PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = env_str(
     "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL", "https://api.semanticscholar.org/graph/v1"
 )
 PAPERDAILY_GITHUB_API_URL = env_str("PAPERDAILY_GITHUB_API_URL", "https://api.github.com")
-GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
+GITHUB_TOKEN = env_str("GITHUB_TOKEN", "")
+SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY", "")
+# Crossref's "polite pool" wants a contact address; it also goes into our User-Agent.
+PAPERDAILY_CONTACT_EMAIL = env_str("PAPERDAILY_CONTACT_EMAIL", "")
+PAPERDAILY_HTTP_CONNECT_TIMEOUT = env_float("PAPERDAILY_HTTP_CONNECT_TIMEOUT", 5.0)
+PAPERDAILY_HTTP_READ_TIMEOUT = env_float("PAPERDAILY_HTTP_READ_TIMEOUT", 20.0)
+# No metadata answer comes near this; a bigger one is refused rather than read into memory.
+PAPERDAILY_HTTP_MAX_BYTES = env_int("PAPERDAILY_HTTP_MAX_BYTES", 5 * 1024 * 1024)
+# Per-API request budgets shared by every worker process (the "limits" library's notation).
+# arXiv's terms: one request every 3 seconds for a whole site. Crossref's public pool: 5/s.
+# Semantic Scholar: 1/s with a key. GitHub: 5,000/hour with a token, 60/hour without.
+PAPERDAILY_RATE_LIMITS = {
+    "arxiv": env_str("PAPERDAILY_ARXIV_RATE_LIMIT", "1 per 3 seconds"),
+    "crossref": env_str("PAPERDAILY_CROSSREF_RATE_LIMIT", "5 per second"),
+    "semantic_scholar": env_str("PAPERDAILY_SEMANTIC_SCHOLAR_RATE_LIMIT", "1 per second"),
+    "github": env_str("PAPERDAILY_GITHUB_RATE_LIMIT", "5000 per hour" if GITHUB_TOKEN else "60 per hour"),
+}
+# Waiting longer than this for a rate-limit slot frees the worker: the task retries later instead.
+PAPERDAILY_RATE_LIMIT_MAX_WAIT = env_float("PAPERDAILY_RATE_LIMIT_MAX_WAIT", 30.0)
+PAPERDAILY_RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
+# Papers still "pending" this long after their last change are enqueued again by beat.
+PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 600)
+# Beat refreshes the repositories of issues published within this many days.
+PAPERDAILY_REFRESH_RECENT_DAYS = env_int("PAPERDAILY_REFRESH_RECENT_DAYS", 60)
 
 # --- Portal
 

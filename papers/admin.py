@@ -1,8 +1,15 @@
-from django.contrib import admin
+import json
+
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services, tasks
+from .identifiers import LinkError, normalise_arxiv_id
 from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
 
@@ -60,20 +67,81 @@ class PaperLinkInline(admin.TabularInline):
     extra = 0
 
 
+def _locked_fields_field(model):
+    choices = [
+        (name, _("authors") if name == "authors" else model._meta.get_field(name).verbose_name)
+        for name in model.FETCHED_FIELDS
+    ]
+    return forms.MultipleChoiceField(
+        label=_("Kept as edited"),
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "A fetch leaves these fields as they are. Fields you change are ticked when you save; "
+            "untick one to let the next fetch fill it in again."
+        ),
+    )
+
+
+class PaperForm(forms.ModelForm):
+    locked_fields = _locked_fields_field(Paper)
+
+    class Meta:
+        model = Paper
+        fields = [
+            *[name for name in Paper.FETCHED_FIELDS if name != "authors"],
+            "institutions",
+            "metadata_status",
+            "locked_fields",
+        ]
+
+    def clean_arxiv_id(self):
+        value = self.cleaned_data["arxiv_id"].strip()
+        if not value:
+            return value
+        try:
+            return normalise_arxiv_id(value)[0]
+        except LinkError:
+            raise forms.ValidationError(_("This is not an arXiv id, such as 1808.01244 or hep-th/9901001.")) from None
+
+    def clean_doi(self):
+        value = self.cleaned_data["doi"].strip().lower()
+        if value and not value.startswith("10."):
+            raise forms.ValidationError(_("A DOI starts with 10., such as 10.18653/v1/d18-1217."))
+        return value
+
+
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "fetched_at"]
+    form = PaperForm
+    list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "short_error", "fetched_at"]
     list_filter = ["metadata_status", "year", "recommendations__tag__area"]
     search_fields = ["title", "arxiv_id", "doi", "openreview_id", "acl_id", "authorships__author__name"]
-    readonly_fields = ["metadata_error", "fetched_at", "created_at", "updated_at"]
+    readonly_fields = ["metadata_error", "fetched_at", "created_at", "updated_at", "raw_metadata_display"]
     inlines = [PaperAuthorInline, PaperRepositoryInline, PaperLinkInline]
+    actions = ["fetch_again", "forget_hand_edits"]
     fieldsets = [
-        (None, {"fields": ["title", "abstract", "venue", "year", "published_on"]}),
-        (_("Identifiers"), {"fields": ["arxiv_id", "doi", "openreview_id", "acl_id", "abstract_url", "pdf_url"]}),
+        (None, {"fields": ["title", "abstract", "venue", "year", "published_on", "institutions"]}),
+        (
+            _("Identifiers"),
+            {"fields": ["arxiv_id", "arxiv_version", "doi", "openreview_id", "acl_id", "semantic_scholar_id"]},
+        ),
+        (_("Links and arXiv details"), {"fields": ["abstract_url", "pdf_url", "journal_ref", "primary_category"]}),
         (
             _("Metadata"),
-            {"fields": ["metadata_status", "metadata_error", "fetched_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "metadata_status",
+                    "metadata_error",
+                    "locked_fields",
+                    "fetched_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
+        (_("As the sources sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
     ]
 
     def get_queryset(self, request):
@@ -87,17 +155,118 @@ class PaperAdmin(admin.ModelAdmin):
     def identifier_label(self, obj):
         return obj.identifier_label
 
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return Truncator(obj.metadata_error).chars(60)
+
+    @admin.display(description=_("raw metadata"))
+    def raw_metadata_display(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.raw_metadata, indent=2, ensure_ascii=False))
+
+    def save_model(self, request, obj, form, change):
+        changed = set(form.changed_data) - {"locked_fields"}
+        services.paper_lock_fields(paper=obj, fields=changed)
+        identifier_changed = bool(changed & {"arxiv_id", "doi", "openreview_id", "acl_id"})
+        if identifier_changed and "metadata_status" not in changed:
+            obj.metadata_status = Paper.MetadataStatus.PENDING
+        super().save_model(request, obj, form, change)
+        if identifier_changed:
+            tasks.enqueue_papers([obj.pk], arxiv_ids={obj.pk} if obj.arxiv_id else set())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(formset.model is PaperAuthor and formset.has_changed() for formset in formsets):
+            paper = form.instance
+            services.paper_lock_fields(paper=paper, fields=["authors"])
+            paper.save(update_fields=["locked_fields"])
+
+    @admin.action(description=_("Fetch metadata again"))
+    def fetch_again(self, request, queryset):
+        rows = list(queryset.values_list("pk", "arxiv_id"))
+        tasks.enqueue_papers([pk for pk, _ in rows], arxiv_ids={pk for pk, arxiv_id in rows if arxiv_id})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d paper queued; its status and last error show here once a worker has fetched it.",
+                "%(count)d papers queued; their status and last error show here once a worker has fetched them.",
+                len(rows),
+            )
+            % {"count": len(rows)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Let the next fetch overwrite hand edits"))
+    def forget_hand_edits(self, request, queryset):
+        count = queryset.update(locked_fields=[])
+        self.message_user(request, _("Hand edits forgotten on %(count)d papers.") % {"count": count})
+
+
+class RepositoryForm(forms.ModelForm):
+    locked_fields = _locked_fields_field(Repository)
+
+    class Meta:
+        model = Repository
+        fields = ["url", "host", "owner", "name", *Repository.FETCHED_FIELDS, "fetch_status", "locked_fields"]
+
 
 @admin.register(Repository)
 class RepositoryAdmin(admin.ModelAdmin):
-    list_display = ["repository_name", "host", "stars", "language", "license", "archived", "fetch_status", "fetched_at"]
+    form = RepositoryForm
+    list_display = [
+        "repository_name",
+        "stars",
+        "language",
+        "license",
+        "archived",
+        "fetch_status",
+        "short_error",
+        "fetched_at",
+    ]
     list_filter = ["host", "fetch_status", "archived", "language"]
     search_fields = ["url", "owner", "name", "description"]
-    readonly_fields = ["fetch_error", "fetched_at", "created_at"]
+    readonly_fields = ["github_id", "fetch_error", "fetched_at", "created_at", "updated_at", "raw_metadata_display"]
+    actions = ["fetch_again"]
+    fieldsets = [
+        (None, {"fields": ["url", "host", "owner", "name", "github_id"]}),
+        (
+            _("Facts"),
+            {"fields": ["description", "stars", "language", "license", "pushed_at", "archived", "default_branch"]},
+        ),
+        (
+            _("Fetching"),
+            {"fields": ["fetch_status", "fetch_error", "locked_fields", "fetched_at", "created_at", "updated_at"]},
+        ),
+        (_("As GitHub sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
+    ]
 
     @admin.display(description=_("repository"), ordering="owner")
     def repository_name(self, obj):
         return obj.full_name
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return Truncator(obj.fetch_error).chars(60)
+
+    @admin.display(description=_("raw metadata"))
+    def raw_metadata_display(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.raw_metadata, indent=2, ensure_ascii=False))
+
+    def save_model(self, request, obj, form, change):
+        services.repository_lock_fields(repository=obj, fields=set(form.changed_data) - {"locked_fields"})
+        super().save_model(request, obj, form, change)
+        if not change:
+            tasks.enqueue(tasks.fetch_repository, obj.pk)
+
+    @admin.action(description=_("Fetch from GitHub again"))
+    def fetch_again(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for pk in ids:
+            tasks.enqueue(tasks.fetch_repository, pk)
+        self.message_user(
+            request,
+            ngettext("%(count)d repository queued.", "%(count)d repositories queued.", len(ids)) % {"count": len(ids)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PaperAuthor)

@@ -122,6 +122,16 @@ class Paper(models.Model):
 
     abstract_url = models.URLField(_("abstract page"), max_length=500, blank=True)
     pdf_url = models.URLField(_("PDF"), max_length=500, blank=True)
+    # What arXiv adds: the latest version we saw, the journal reference its authors gave, its category.
+    arxiv_version = models.PositiveSmallIntegerField(_("arXiv version"), null=True, blank=True)
+    journal_ref = models.CharField(_("journal reference"), max_length=300, blank=True)
+    primary_category = models.CharField(_("primary category"), max_length=40, blank=True)
+    semantic_scholar_id = models.CharField(_("Semantic Scholar id"), max_length=40, blank=True)
+
+    # Each source's own record of the paper as last fetched, keyed by source name.
+    raw_metadata = models.JSONField(_("raw metadata"), default=dict, blank=True, editable=False)
+    # Fields an editor set by hand; a later fetch leaves them alone (see papers/services.py).
+    locked_fields = models.JSONField(_("fields kept as edited"), default=list, blank=True)
 
     metadata_status = models.CharField(
         _("metadata status"),
@@ -135,6 +145,27 @@ class Paper(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PaperQuerySet.as_manager()
+
+    # What a fetch fills in; an editor's hand edit of any of them is kept (``locked_fields``).
+    # "authors" stands for the ordered author list.
+    FETCHED_FIELDS = [
+        "title",
+        "authors",
+        "abstract",
+        "venue",
+        "year",
+        "published_on",
+        "arxiv_id",
+        "arxiv_version",
+        "doi",
+        "acl_id",
+        "openreview_id",
+        "journal_ref",
+        "primary_category",
+        "semantic_scholar_id",
+        "abstract_url",
+        "pdf_url",
+    ]
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -156,6 +187,10 @@ class Paper(models.Model):
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2200),
                 name="paper_year_plausible",
             ),
+        ]
+        indexes = [
+            # The beat sweeper looks for papers left "pending" since some time ago.
+            models.Index(fields=["metadata_status", "updated_at"], name="paper_status_updated_idx"),
         ]
 
     def __str__(self):
@@ -239,12 +274,23 @@ class Repository(models.Model):
     license = models.CharField(_("licence (SPDX id)"), max_length=60, blank=True)
     pushed_at = models.DateTimeField(_("last push"), null=True, blank=True)
     archived = models.BooleanField(_("archived"), default=False)
+    default_branch = models.CharField(_("default branch"), max_length=100, blank=True)
+    # GitHub's numeric id survives renames: /repositories/<id> finds the repository under any name.
+    github_id = models.BigIntegerField(_("GitHub id"), null=True, blank=True)
+    # Sent back as If-None-Match: an unchanged repository answers 304, which GitHub does not count.
+    etag = models.CharField(_("ETag"), max_length=200, blank=True, editable=False)
+    raw_metadata = models.JSONField(_("raw metadata"), default=dict, blank=True, editable=False)
+    locked_fields = models.JSONField(_("fields kept as edited"), default=list, blank=True)
     fetch_status = models.CharField(
         _("fetch status"), max_length=16, choices=FetchStatus.choices, default=FetchStatus.PENDING
     )
     fetch_error = models.TextField(_("last fetch error"), blank=True)
     fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What a fetch fills in; an editor's hand edit of any of them is kept (``locked_fields``).
+    FETCHED_FIELDS = ["description", "stars", "language", "license", "pushed_at", "archived", "default_branch"]
 
     class Meta:
         ordering = ["owner", "name"]
@@ -252,6 +298,9 @@ class Repository(models.Model):
         verbose_name_plural = _("code repositories")
         constraints = [
             models.UniqueConstraint(fields=["host", "owner", "name"], name="repository_host_owner_name_unique"),
+            models.UniqueConstraint(
+                fields=["github_id"], condition=Q(github_id__isnull=False), name="repository_github_id_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(fetch_status__in=["pending", "ok", "failed", "missing"]),
                 name="repository_fetch_status_valid",

@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from papers import tasks
 
 from .models import Figure, Issue, IssueEntry, Recommendation, Recommender
 
@@ -94,9 +96,23 @@ class IssueAdmin(admin.ModelAdmin):
     readonly_fields = ["read_count", "created_at", "updated_at"]
     inlines = [IssueEntryInline]
     view_on_site = True
+    actions = ["refresh_metadata"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_entry_count()
+
+    @admin.action(description=_("Refresh the papers and code of these issues"))
+    def refresh_metadata(self, request, queryset):
+        numbers = []
+        for issue in queryset:
+            tasks.enqueue(tasks.refresh_issue, issue.pk)
+            numbers.append(str(issue.number))
+        self.message_user(
+            request,
+            _("Queued a refresh of issue(s) %(numbers)s; each paper's status shows in Papers once fetched.")
+            % {"numbers": ", ".join(numbers)},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("entries"), ordering="entry_count")
     def entry_count(self, obj):

@@ -2,6 +2,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from papers import ratelimit
+from tests.replay import ReplayServer
+
 
 @pytest.fixture(autouse=True)
 def _default_language():
@@ -22,3 +25,43 @@ def user_client(client, django_user_model):
     """A client logged in as a reader: an account, but not an editor."""
     client.force_login(django_user_model.objects.create_user(username="reader"))
     return client
+
+
+class ReplayServers:
+    """The replay servers standing in for the four APIs, plus ``trap`` for any host that must never be contacted."""
+
+    names = ("arxiv", "crossref", "semantic_scholar", "github", "trap")
+
+    def __init__(self):
+        for name in self.names:
+            setattr(self, name, ReplayServer(name=name))
+
+    def servers(self):
+        return [getattr(self, name) for name in self.names]
+
+    def all_requests(self):
+        """Every request any of the servers received; each says which server in ``.server``."""
+        return [request for server in self.servers() for request in server.requests]
+
+
+@pytest.fixture
+def replay(settings):
+    """Local replay servers for arXiv, Crossref, Semantic Scholar and GitHub, with the settings pointing at them."""
+    servers = ReplayServers()
+    try:
+        for server in servers.servers():
+            server.start()
+        settings.PAPERDAILY_ARXIV_API_URL = servers.arxiv.base_url + "/api/query"
+        settings.PAPERDAILY_CROSSREF_API_URL = servers.crossref.base_url
+        settings.PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = servers.semantic_scholar.base_url + "/graph/v1"
+        settings.PAPERDAILY_GITHUB_API_URL = servers.github.base_url
+        # Tests of the limiter set their own budgets; everywhere else it must not slow the suite down.
+        settings.PAPERDAILY_RATE_LIMITS = dict.fromkeys(
+            ("arxiv", "crossref", "semantic_scholar", "github"), "1000 per second"
+        )
+        settings.PAPERDAILY_HTTP_READ_TIMEOUT = 2.0
+        ratelimit.reset()
+        yield servers
+    finally:
+        for server in servers.servers():
+            server.stop()

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from papers import services, tasks
+from papers.models import Paper, Repository
 from recommendations.demo import demo_load
 
 
@@ -10,7 +12,14 @@ class Command(BaseCommand):
         "it creates only what is missing and never changes existing rows."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fetch",
+            action="store_true",
+            help="queue a metadata refresh of the demo issue for the workers when anything of it is still pending",
+        )
+
+    def handle(self, *args, fetch=False, **options):
         try:
             result = demo_load()
         except ValueError as error:
@@ -22,4 +31,17 @@ class Command(BaseCommand):
                     f"Demo issue {result.issue.number}: {result.entries} entries "
                     f"(created {result.created} recommendations, {result.existing} already there)."
                 )
+            )
+        if fetch:
+            self._queue_refresh(result.issue)
+
+    def _queue_refresh(self, issue):
+        papers, repositories = services.issue_papers_and_repositories(issue_id=issue.pk)
+        pending = sum(paper.metadata_status == Paper.MetadataStatus.PENDING for paper in papers) + sum(
+            repository.fetch_status == Repository.FetchStatus.PENDING for repository in repositories
+        )
+        if pending:
+            tasks.enqueue(tasks.refresh_issue, issue.pk)
+            self.stdout.write(
+                f"Queued a metadata refresh of issue {issue.number} ({pending} papers and repositories pending)."
             )

@@ -1,0 +1,390 @@
+"""Papers and repositories meet the outside world here: find rows by identifier,
+fetch their metadata from the sources, and store what came back.
+
+The network is called outside any transaction; the row is then locked and updated in a
+short one. Storing is an upsert keyed on the identifier, so running a fetch twice leaves
+one row with the same values. A field an editor set by hand (``locked_fields``) is never
+overwritten, and an empty answer never blanks a value we already have.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .identifiers import PaperRef, RepoRef
+from .models import Author, Paper, PaperAuthor, Repository
+from .sources import arxiv, crossref, github, semantic_scholar
+from .sources.base import NotFound, PaperMetadata, SourceError, TemporaryError
+
+logger = logging.getLogger(__name__)
+
+# PaperMetadata attribute -> Paper field, for the plain (non-author) values.
+_PAPER_FIELDS = {
+    "title": "title",
+    "abstract": "abstract",
+    "venue": "venue",
+    "year": "year",
+    "published": "published_on",
+    "arxiv_version": "arxiv_version",
+    "journal_ref": "journal_ref",
+    "primary_category": "primary_category",
+    "semantic_scholar_id": "semantic_scholar_id",
+    "abstract_url": "abstract_url",
+    "pdf_url": "pdf_url",
+}
+# Identifiers are the keys other rows are found by: filled in when empty, never replaced.
+_IDENTIFIER_FIELDS = {"arxiv_id": "arxiv_id", "doi": "doi", "acl_id": "acl_id", "openreview_id": "openreview_id"}
+_MAX_LENGTHS = {
+    field.name: field.max_length for field in Paper._meta.get_fields() if getattr(field, "max_length", None)
+}
+
+
+# --- Finding rows by identifier
+
+
+def paper_get_or_create(*, ref: PaperRef) -> tuple[Paper, bool]:
+    """The one paper row for an identifier; two spellings of one paper give one row."""
+    lookup = {ref.field: ref.value}
+    try:
+        with transaction.atomic():
+            return Paper.objects.get_or_create(**lookup, defaults={"abstract_url": ref.url})
+    except IntegrityError:
+        # Another request created it between our read and our insert.
+        return Paper.objects.get(**lookup), False
+
+
+def repository_get_or_create(*, ref: RepoRef) -> tuple[Repository, bool]:
+    """The repository row for owner/name, ignoring case as GitHub does."""
+    existing = Repository.objects.filter(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Repository.objects.create(host=ref.host, owner=ref.owner, name=ref.name, url=ref.url), True
+    except IntegrityError:
+        return Repository.objects.get(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name), False
+
+
+# --- Papers
+
+
+def paper_fetch_metadata(*, paper_id: int) -> Paper:
+    """Fetch one paper from the sources that know it and store the result.
+
+    Raises TemporaryError when trying again later may help (the task retries); any other
+    failure is recorded on the row as "failed" with its reason.
+    """
+    paper = Paper.objects.get(pk=paper_id)
+    try:
+        found = _collect_metadata(paper)
+    except TemporaryError as error:
+        paper_record_error(paper_id=paper_id, message=str(error), final=False)
+        raise
+    except SourceError as error:
+        return paper_record_error(paper_id=paper_id, message=str(error), final=True)
+    if not found:
+        return _paper_needs_editor(paper_id)
+    return _paper_store(paper_id, found)
+
+
+def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
+    """Fetch many arXiv papers in as few requests as arXiv allows (100 ids each), then
+    their venues from Semantic Scholar in one batch request."""
+    papers = list(Paper.objects.filter(pk__in=paper_ids).exclude(arxiv_id=""))
+    if not papers:
+        return []
+    try:
+        by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
+    except TemporaryError as error:
+        for paper in papers:
+            paper_record_error(paper_id=paper.pk, message=str(error), final=False)
+        raise
+    except SourceError as error:
+        return [paper_record_error(paper_id=paper.pk, message=str(error), final=True) for paper in papers]
+    venues = _semantic_scholar_batch([f"ARXIV:{paper.arxiv_id}" for paper in papers if paper.arxiv_id in by_id])
+    stored = []
+    for paper in papers:
+        found = by_id.get(paper.arxiv_id)
+        if found is None:
+            message = _("arXiv has no paper %(id)s.") % {"id": paper.arxiv_id}
+            stored.append(paper_record_error(paper_id=paper.pk, message=message, final=True))
+            continue
+        extra = venues.get(f"ARXIV:{paper.arxiv_id}")
+        stored.append(_paper_store(paper.pk, [found, extra] if extra else [found]))
+    return stored
+
+
+def paper_record_error(*, paper_id: int, message: str, final: bool) -> Paper:
+    """Note why a fetch did not succeed. ``final``: no retry will follow, so a paper still
+    waiting for its first metadata is marked failed; one that has metadata keeps it."""
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper_id)
+        paper.metadata_error = message[:2000]
+        update = ["metadata_error", "updated_at"]
+        if final and paper.metadata_status != Paper.MetadataStatus.OK:
+            paper.metadata_status = Paper.MetadataStatus.FAILED
+            update.append("metadata_status")
+        paper.save(update_fields=update)
+    logger.info("paper %s: %s", paper_id, message)
+    return paper
+
+
+def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
+    """Ask the sources for ``paper``, best source first; returns what they said."""
+    if paper.arxiv_id:
+        found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
+        if found is None:
+            raise NotFound(_("arXiv has no paper %(id)s.") % {"id": paper.arxiv_id})
+        extra = _semantic_scholar_optional(f"ARXIV:{paper.arxiv_id}")
+        return [found, extra] if extra else [found]
+    if paper.doi:
+        try:
+            found = [crossref.fetch(paper.doi)]
+        except NotFound:
+            # Not every DOI is Crossref's (DataCite, mEDRA...): Semantic Scholar may still know it.
+            return [semantic_scholar.fetch(semantic_scholar.paper_key("doi", paper.doi))]
+        extra = _semantic_scholar_optional(semantic_scholar.paper_key("doi", paper.doi))
+        return found + [extra] if extra else found
+    if paper.acl_id:
+        return [semantic_scholar.fetch(semantic_scholar.paper_key("acl", paper.acl_id))]
+    if paper.openreview_id:
+        return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
+    if paper.has_title:
+        found = semantic_scholar.match_title(paper.title)
+        if found is None:
+            raise NotFound(_("Semantic Scholar found no paper titled “%(title)s”.") % {"title": paper.title})
+        return [found]
+    return []
+
+
+def _semantic_scholar_optional(key: str) -> PaperMetadata | None:
+    """Semantic Scholar adds the venue; the paper is complete without it, so a failure
+    (429s are frequent without a key) is logged and skipped."""
+    try:
+        return semantic_scholar.fetch(key)
+    except SourceError as error:
+        logger.info("Semantic Scholar skipped for %s: %s", key, error)
+        return None
+
+
+def _semantic_scholar_batch(keys: list[str]) -> dict[str, PaperMetadata]:
+    if not keys:
+        return {}
+    try:
+        return semantic_scholar.fetch_batch(keys)
+    except SourceError as error:
+        logger.info("Semantic Scholar batch of %s skipped: %s", len(keys), error)
+        return {}
+
+
+def _merge(found: list[PaperMetadata]) -> dict:
+    """One value per field: the first source that gives a non-empty value wins, except
+    that a venue's year (Semantic Scholar) beats an arXiv submission year."""
+    merged = {}
+    for item in found:
+        for attr in (*_PAPER_FIELDS, *_IDENTIFIER_FIELDS, "authors"):
+            value = getattr(item, attr)
+            if value not in ("", None, []) and attr not in merged:
+                merged[attr] = value
+    venue_source = next((item for item in found if item.venue), None)
+    if venue_source and venue_source.year:
+        merged["year"] = venue_source.year
+    return merged
+
+
+def _paper_store(paper_id: int, found: list[PaperMetadata]) -> Paper:
+    merged = _merge(found)
+    notes = []
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper_id)
+        locked = set(paper.locked_fields)
+        for attr, field in _PAPER_FIELDS.items():
+            if field in locked or attr not in merged:
+                continue
+            value = merged[attr]
+            if isinstance(value, str) and field in _MAX_LENGTHS:
+                value = value[: _MAX_LENGTHS[field]]
+            setattr(paper, field, value)
+        for attr, field in _IDENTIFIER_FIELDS.items():
+            value = merged.get(attr, "")
+            if not value or getattr(paper, field) or field in locked:
+                continue
+            other = Paper.objects.filter(**{field: value}).exclude(pk=paper.pk).first()
+            if other:
+                # Two rows for one paper: an editor decides which recommendations move.
+                notes.append(
+                    _("%(field)s %(value)s also belongs to paper #%(pk)s.")
+                    % {
+                        "field": field,
+                        "value": value,
+                        "pk": other.pk,
+                    }
+                )
+                continue
+            setattr(paper, field, value)
+        if "authors" not in locked and merged.get("authors"):
+            _paper_set_authors(paper, merged["authors"])
+        paper.raw_metadata = {**paper.raw_metadata, **{item.source: item.raw for item in found}}
+        paper.fetched_at = timezone.now()
+        if paper.has_title:
+            paper.metadata_status = Paper.MetadataStatus.OK
+            paper.metadata_error = " ".join(notes)
+        else:
+            paper.metadata_status = Paper.MetadataStatus.NEEDS_EDITOR
+            paper.metadata_error = _("The sources gave no title; an editor must complete this paper.")
+        paper.save()
+    return paper
+
+
+def _paper_needs_editor(paper_id: int) -> Paper:
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper_id)
+        paper.metadata_status = Paper.MetadataStatus.NEEDS_EDITOR
+        paper.metadata_error = _("No identifier and no title to look up: an editor must add the paper's link.")
+        paper.save(update_fields=["metadata_status", "metadata_error", "updated_at"])
+    return paper
+
+
+def _paper_set_authors(paper: Paper, names: list[str]) -> None:
+    current = [a.author.name for a in paper.authorships.select_related("author").order_by("position")]
+    names = [name.strip()[:300] for name in names if name and name.strip()]
+    if current == names:
+        return
+    paper.authorships.all().delete()
+    authors = []
+    for name in dict.fromkeys(names):  # an author listed twice by a source appears once
+        author = Author.objects.filter(name=name).order_by("pk").first() or Author.objects.create(name=name)
+        authors.append(author)
+    PaperAuthor.objects.bulk_create(
+        PaperAuthor(paper=paper, author=author, position=position) for position, author in enumerate(authors, 1)
+    )
+
+
+def paper_lock_fields(*, paper: Paper, fields) -> None:
+    """Remember that an editor set ``fields`` by hand (the admin calls this on save)."""
+    lockable = set(Paper.FETCHED_FIELDS)
+    paper.locked_fields = sorted(set(paper.locked_fields) | (set(fields) & lockable))
+
+
+# --- Repositories
+
+
+def repository_fetch(*, repository_id: int) -> Repository:
+    """Fetch one repository from GitHub and store its facts; a 304 only notes the time.
+
+    Raises TemporaryError when a retry may help; other failures are recorded on the row.
+    """
+    repository = Repository.objects.get(pk=repository_id)
+    try:
+        result = github.fetch(repository.owner, repository.name, etag=repository.etag, github_id=repository.github_id)
+    except TemporaryError as error:
+        repository_record_error(repository_id=repository_id, message=str(error), final=False)
+        raise
+    except NotFound as error:
+        return repository_record_error(repository_id=repository_id, message=str(error), final=True, missing=True)
+    except SourceError as error:
+        return repository_record_error(repository_id=repository_id, message=str(error), final=True)
+    with transaction.atomic():
+        repository = Repository.objects.select_for_update().get(pk=repository_id)
+        repository.fetched_at = timezone.now()
+        repository.fetch_status = Repository.FetchStatus.OK
+        repository.fetch_error = ""
+        if result.status == "ok":
+            repository = _repository_apply(repository, result.metadata, result.etag)
+        repository.save()
+    return repository
+
+
+def _repository_apply(repository: Repository, found, etag: str) -> Repository:
+    if (found.owner, found.name) != (repository.owner, repository.name):
+        # GitHub answered 301: the repository was renamed or moved. Keep one row for it.
+        twin = (
+            Repository.objects.filter(host=repository.host, owner__iexact=found.owner, name__iexact=found.name)
+            .exclude(pk=repository.pk)
+            .first()
+        )
+        if twin:
+            _repository_merge(keep=repository, drop=twin)
+        repository.owner, repository.name = found.owner, found.name
+        repository.url = f"https://{repository.host}/{found.owner}/{found.name}"
+    if found.github_id and found.github_id != repository.github_id:
+        Repository.objects.filter(github_id=found.github_id).exclude(pk=repository.pk).update(github_id=None)
+        repository.github_id = found.github_id
+    locked = set(repository.locked_fields)
+    for field in Repository.FETCHED_FIELDS:
+        if field in locked:
+            continue
+        value = getattr(found, field)
+        if field == "license":
+            value = value or ""
+        if isinstance(value, str):
+            value = value[: Repository._meta.get_field(field).max_length or None]
+        setattr(repository, field, value)
+    repository.etag = etag[:200]
+    repository.raw_metadata = found.raw
+    return repository
+
+
+def _repository_merge(*, keep: Repository, drop: Repository) -> None:
+    """Move ``drop``'s paper links to ``keep`` (skipping ones ``keep`` already has), then delete it."""
+    for link in drop.paper_links.all():
+        if keep.paper_links.filter(paper_id=link.paper_id, path=link.path).exists():
+            link.delete()
+        else:
+            link.repository = keep
+            link.save(update_fields=["repository"])
+    drop.delete()
+
+
+def repository_record_error(*, repository_id: int, message: str, final: bool, missing: bool = False) -> Repository:
+    with transaction.atomic():
+        repository = Repository.objects.select_for_update().get(pk=repository_id)
+        repository.fetch_error = message[:2000]
+        if missing:
+            repository.fetch_status = Repository.FetchStatus.MISSING
+            repository.fetched_at = timezone.now()
+        elif final and repository.fetch_status != Repository.FetchStatus.OK:
+            repository.fetch_status = Repository.FetchStatus.FAILED
+        repository.save()
+    logger.info("repository %s: %s", repository_id, message)
+    return repository
+
+
+def repository_lock_fields(*, repository: Repository, fields) -> None:
+    lockable = set(Repository.FETCHED_FIELDS)
+    repository.locked_fields = sorted(set(repository.locked_fields) | (set(fields) & lockable))
+
+
+# --- What beat and the issue refresh work on
+
+
+def papers_stuck_pending(*, older_than_seconds: int):
+    """Papers still "pending" long after their last change: their queue message was lost."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return Paper.objects.filter(metadata_status=Paper.MetadataStatus.PENDING, updated_at__lt=cutoff)
+
+
+def repositories_stuck_pending(*, older_than_seconds: int):
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return Repository.objects.filter(fetch_status=Repository.FetchStatus.PENDING, updated_at__lt=cutoff)
+
+
+def repositories_of_recent_issues(*, days: int):
+    """Repositories of papers in issues published within ``days`` days (and of drafts)."""
+    from recommendations.models import Issue
+
+    since = timezone.now() - timezone.timedelta(days=days)
+    recent = Q(published_at__gte=since) | Q(status=Issue.Status.DRAFT)
+    issue_ids = Issue.objects.filter(recent).values("pk")
+    return Repository.objects.filter(paper_links__paper__recommendations__issue_entry__issue__in=issue_ids).distinct()
+
+
+def issue_papers_and_repositories(*, issue_id: int) -> tuple[list[Paper], list[Repository]]:
+    papers = list(Paper.objects.filter(recommendations__issue_entry__issue_id=issue_id).distinct().order_by("pk"))
+    repositories = list(
+        Repository.objects.filter(paper_links__paper__in=[p.pk for p in papers]).distinct().order_by("pk")
+    )
+    return papers, repositories

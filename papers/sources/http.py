@@ -1,0 +1,259 @@
+"""The one HTTP client every metadata source goes through.
+
+It talks only to the base URL configured for each API (``PAPERDAILY_*_API_URL``),
+waits for the API's slot in the shared rate limit, applies timeouts and a size cap,
+never follows redirects, and turns network trouble into the errors of
+``papers.sources.base`` so that sources and tasks never see an httpx exception.
+"""
+
+import email.utils
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from papers import ratelimit
+from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, TemporaryError
+
+logger = logging.getLogger(__name__)
+
+API_NAMES = ("arxiv", "crossref", "semantic_scholar", "github")
+
+_BASE_URL_SETTINGS = {
+    "arxiv": "PAPERDAILY_ARXIV_API_URL",
+    "crossref": "PAPERDAILY_CROSSREF_API_URL",
+    "semantic_scholar": "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL",
+    "github": "PAPERDAILY_GITHUB_API_URL",
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_USER_AGENT = "PaperDaily/1.0 (+https://github.com/paperdaily{contact})"
+
+
+@dataclass
+class Response:
+    """An answer the source has to interpret: any status but 429 and 5xx."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    url: str
+
+
+def api_get(api: str, path_or_url: str = "", *, params: dict | None = None, headers: dict | None = None) -> Response:
+    """GET ``path_or_url`` on the API: a path appended to its base URL, or an absolute URL on its host."""
+    return _request("GET", api, path_or_url, params=params, json=None, headers=headers)
+
+
+def api_post(
+    api: str, path_or_url: str = "", *, params: dict | None = None, json=None, headers: dict | None = None
+) -> Response:
+    """POST a JSON body to the API; see api_get."""
+    return _request("POST", api, path_or_url, params=params, json=json, headers=headers)
+
+
+def _request(method, api, path_or_url, *, params, json, headers):
+    if api not in API_NAMES:
+        raise ValueError(f"Unknown API {api!r}; expected one of {', '.join(API_NAMES)}.")
+    label = ratelimit.API_LABELS[api]
+    url = _resolve(api, path_or_url)
+
+    # The API told us its budget is spent: asking again would only count against us.
+    blocked = ratelimit.blocked_for(api)
+    if blocked > 0:
+        raise RateLimited(f"{label} asked us to wait {_seconds(blocked)} before the next request", retry_after=blocked)
+    ratelimit.acquire(api)
+
+    started = time.monotonic()
+    try:
+        response = _send(method, api, url, params=params, json=json, headers=headers)
+    except httpx.TimeoutException:
+        _log(api, method, url, "timeout", started)
+        raise TemporaryError(f"{label} did not answer in time") from None
+    except BadResponse:
+        _log(api, method, url, "oversize", started)
+        raise
+    except httpx.DecodingError:
+        _log(api, method, url, "undecodable", started)
+        raise BadResponse(f"{label} sent a body that could not be decoded") from None
+    except httpx.TransportError as error:
+        _log(api, method, url, type(error).__name__, started)
+        raise TemporaryError(f"could not reach {label}") from None
+    _log(api, method, url, response.status, started)
+    _check_status(api, response)
+    return response
+
+
+def _resolve(api, path_or_url):
+    """The full URL to ask, refusing anything that is not on the API's own scheme, host and port."""
+    setting = _BASE_URL_SETTINGS[api]
+    base_text = getattr(settings, setting)
+    try:
+        base = httpx.URL(base_text)
+    except httpx.InvalidURL:
+        raise ImproperlyConfigured(f"{setting} is not a valid URL: {base_text!r}.") from None
+    if base.scheme not in _DEFAULT_PORTS or not base.host or base.userinfo:
+        raise ImproperlyConfigured(f"{setting} must be an http(s) URL without credentials, not {base_text!r}.")
+
+    if path_or_url == "":
+        candidate = base_text
+    elif path_or_url.startswith("/") and not path_or_url.startswith("//"):
+        candidate = base_text.rstrip("/") + path_or_url
+    else:
+        candidate = path_or_url  # meant as an absolute URL: checked below like any other
+
+    try:
+        url = httpx.URL(candidate)
+    except httpx.InvalidURL:
+        raise HostNotAllowed(f"{candidate!r} is not a valid URL") from None
+    # Checked on the final URL as httpx will send it, whichever branch built it.
+    if url.userinfo:
+        raise HostNotAllowed(f"URLs with credentials are refused: {_redacted(url)}")
+    if (url.scheme, url.host, _port(url)) != (base.scheme, base.host, _port(base)):
+        raise HostNotAllowed(
+            f"{_redacted(url)} is not on the {_label(api)} host {base.scheme}://{base.netloc.decode()}"
+        )
+    return url
+
+
+def _send(method, api, url, *, params, json, headers):
+    client = _client()
+    max_bytes = settings.PAPERDAILY_HTTP_MAX_BYTES
+    request_headers = _default_headers(api)
+    request_headers.update(headers or {})
+    with client.stream(method, url, params=params, json=json, headers=request_headers, timeout=_timeout()) as answer:
+        if answer.status_code == 429 or answer.status_code >= 500:
+            # No body needed to raise; closing the stream drops the connection rather than read junk.
+            return Response(answer.status_code, answer.headers, b"", str(answer.url))
+        declared = answer.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise BadResponse(f"{_label(api)} sent an answer larger than {max_bytes} bytes")
+        # Counted after decompression: a small gzip body can unpack to far more than its Content-Length.
+        chunks, size = [], 0
+        for chunk in answer.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise BadResponse(f"{_label(api)} sent an answer larger than {max_bytes} bytes")
+            chunks.append(chunk)
+        return Response(answer.status_code, answer.headers, b"".join(chunks), str(answer.url))
+
+
+def _check_status(api, response):
+    label = _label(api)
+    status = response.status
+    retry_after = _retry_after(response.headers)
+    budget_reset = _budget_reset(response.headers)
+    if budget_reset is not None:
+        ratelimit.block_until(api, budget_reset)
+    if status == 429:
+        if retry_after is None and budget_reset is not None:
+            retry_after = max(0.0, budget_reset - time.time())
+        raise RateLimited(f"{label} asked us to slow down (HTTP 429)", status=status, retry_after=retry_after)
+    # GitHub answers 403 both for a spent budget and, with Retry-After, for its secondary rate limits.
+    if status == 403 and (budget_reset is not None or retry_after is not None):
+        if retry_after is None:
+            retry_after = max(0.0, budget_reset - time.time())
+        raise RateLimited(f"{label} rate limit reached (HTTP 403)", status=status, retry_after=retry_after)
+    if status >= 500:
+        raise TemporaryError(f"{label} answered HTTP {status}", status=status, retry_after=retry_after)
+
+
+def _retry_after(headers):
+    """Retry-After as seconds from now: either delay-seconds or an HTTP-date; None if absent or unreadable."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # HTTP-dates are GMT; a malformed one without a zone is read as such
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _budget_reset(headers):
+    """The Unix time the API's own budget comes back, when the answer says it is spent."""
+    if headers.get("x-ratelimit-remaining", "").strip() != "0":
+        return None
+    try:
+        return float(headers.get("x-ratelimit-reset", ""))
+    except ValueError:
+        return None
+
+
+def _default_headers(api):
+    contact = settings.PAPERDAILY_CONTACT_EMAIL
+    headers = {"User-Agent": _USER_AGENT.format(contact=f"; mailto:{contact}" if contact else "")}
+    if api == "github":
+        headers["Accept"] = "application/vnd.github+json"
+        headers["X-GitHub-Api-Version"] = "2022-11-28"
+        if settings.GITHUB_TOKEN:
+            headers["Authorization"] = f"Bearer {settings.GITHUB_TOKEN}"
+    elif api == "semantic_scholar" and settings.SEMANTIC_SCHOLAR_API_KEY:
+        headers["x-api-key"] = settings.SEMANTIC_SCHOLAR_API_KEY
+    return httpx.Headers(headers)
+
+
+def _timeout():
+    connect = settings.PAPERDAILY_HTTP_CONNECT_TIMEOUT
+    read = settings.PAPERDAILY_HTTP_READ_TIMEOUT
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+# One client per process: it pools connections (and TLS sessions) across requests.
+# A forked child must not reuse the parent's sockets, hence the key on the process id.
+_client_lock = threading.Lock()
+_client_for_pid: tuple[int, httpx.Client] | None = None
+
+
+def _client():
+    global _client_for_pid
+    pid = os.getpid()
+    cached = _client_for_pid
+    if cached is None or cached[0] != pid:
+        with _client_lock:
+            cached = _client_for_pid
+            if cached is None or cached[0] != pid:
+                # trust_env=False: no proxy or netrc from the environment; workers talk to the API hosts only.
+                client = httpx.Client(follow_redirects=False, trust_env=False, timeout=_timeout())
+                cached = _client_for_pid = (pid, client)
+    return cached[1]
+
+
+def _after_fork_in_child():
+    # The parent's lock may have been held at fork time; the child starts afresh.
+    global _client_lock, _client_for_pid
+    _client_lock = threading.Lock()
+    _client_for_pid = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _port(url):
+    return url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _redacted(url):
+    return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
+
+
+def _label(api):
+    return ratelimit.API_LABELS[api]
+
+
+def _seconds(value):
+    return f"{value:.0f} s" if value >= 1 else f"{value:.1f} s"
+
+
+def _log(api, method, url, outcome, started):
+    # The path and query only: credentials travel in headers, which are never logged.
+    target = url.raw_path.decode("ascii", "replace")
+    logger.debug("%s %s %s -> %s in %.3f s", api, method, target, outcome, time.monotonic() - started)

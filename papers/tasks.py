@@ -1,0 +1,145 @@
+"""Celery tasks of the metadata workers: thin wrappers that take ids and call a service.
+
+Every task is idempotent (services upsert by identifier), acknowledged late so a killed
+worker's message is redelivered, bounded by time limits, and retried with exponential
+backoff when the error says a retry may help. PostgreSQL is the record of truth: beat's
+sweeper re-enqueues whatever a lost message left "pending".
+"""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from . import services
+from .sources.base import TemporaryError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 6
+BACKOFF_BASE = 30  # seconds: 30, 60, 120, ... capped below
+BACKOFF_MAX = 3600
+
+_fetch_task = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": MAX_RETRIES,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+    "ignore_result": True,
+}
+
+
+def backoff(retries: int) -> int:
+    return min(BACKOFF_BASE * 2**retries, BACKOFF_MAX)
+
+
+def _retry_or_give_up(task, error, record_failure):
+    """Retry after the delay the API asked for (or a growing backoff); after the last
+    attempt, record the failure on the row instead of raising."""
+    if task.request.retries >= task.max_retries or task.request.is_eager:
+        record_failure(str(error))
+        return
+    delay = getattr(error, "retry_after", None)
+    countdown = backoff(task.request.retries) if delay is None else min(max(delay, 1), BACKOFF_MAX)
+    raise task.retry(exc=error, countdown=countdown)
+
+
+@shared_task(name="papers.fetch_paper", **_fetch_task)
+def fetch_paper(self, paper_id):
+    try:
+        services.paper_fetch_metadata(paper_id=paper_id)
+    except (TemporaryError, SoftTimeLimitExceeded) as error:
+        _retry_or_give_up(
+            self, error, lambda message: services.paper_record_error(paper_id=paper_id, message=message, final=True)
+        )
+
+
+@shared_task(name="papers.fetch_arxiv_batch", **_fetch_task)
+def fetch_arxiv_batch(self, paper_ids):
+    try:
+        services.papers_fetch_arxiv_batch(paper_ids=paper_ids)
+    except (TemporaryError, SoftTimeLimitExceeded) as error:
+
+        def record(message):
+            for paper_id in paper_ids:
+                services.paper_record_error(paper_id=paper_id, message=message, final=True)
+
+        _retry_or_give_up(self, error, record)
+
+
+@shared_task(name="papers.fetch_repository", **_fetch_task)
+def fetch_repository(self, repository_id):
+    try:
+        services.repository_fetch(repository_id=repository_id)
+    except (TemporaryError, SoftTimeLimitExceeded) as error:
+        _retry_or_give_up(
+            self,
+            error,
+            lambda message: services.repository_record_error(repository_id=repository_id, message=message, final=True),
+        )
+
+
+@shared_task(name="papers.refresh_issue", acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def refresh_issue(issue_id):
+    """Fan out: arXiv papers in batches of 100, every other paper and every repository alone."""
+    papers, repositories = services.issue_papers_and_repositories(issue_id=issue_id)
+    enqueue_papers([paper.pk for paper in papers], arxiv_ids={paper.pk for paper in papers if paper.arxiv_id})
+    for repository in repositories:
+        enqueue(fetch_repository, repository.pk)
+    return {"papers": len(papers), "repositories": len(repositories)}
+
+
+@shared_task(name="papers.sweep_pending", acks_late=True, time_limit=120)
+def sweep_pending():
+    """Beat: enqueue again what is still pending long after it was saved."""
+    after = settings.PAPERDAILY_PENDING_SWEEP_AFTER
+    paper_ids = list(services.papers_stuck_pending(older_than_seconds=after).values_list("pk", "arxiv_id")[:1000])
+    enqueue_papers([pk for pk, _ in paper_ids], arxiv_ids={pk for pk, arxiv_id in paper_ids if arxiv_id})
+    repository_ids = list(services.repositories_stuck_pending(older_than_seconds=after).values_list("pk", flat=True))
+    for repository_id in repository_ids[:1000]:
+        enqueue(fetch_repository, repository_id)
+    return {"papers": len(paper_ids), "repositories": len(repository_ids)}
+
+
+@shared_task(name="papers.refresh_recent_repositories", acks_late=True, time_limit=120)
+def refresh_recent_repositories():
+    """Beat, daily: star counts and last pushes of the code in recent issues."""
+    days = settings.PAPERDAILY_REFRESH_RECENT_DAYS
+    repository_ids = list(services.repositories_of_recent_issues(days=days).values_list("pk", flat=True))
+    for repository_id in repository_ids:
+        enqueue(fetch_repository, repository_id)
+    return {"repositories": len(repository_ids)}
+
+
+# --- Enqueueing: after the transaction commits, and never fatal for the caller
+
+
+def enqueue(task, *args):
+    """Send ``task`` once the current transaction commits (at once outside one).
+
+    A broker that is down must not undo what the caller saved: the row stays "pending"
+    and the sweeper sends it again once the broker is back.
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args, retry=False)
+        except OperationalError as error:
+            logger.warning("could not enqueue %s%s, the sweeper will: %s", task.name, args, error)
+
+    transaction.on_commit(send)
+
+
+def enqueue_papers(paper_ids, *, arxiv_ids=frozenset()):
+    """Papers with an arXiv id go in batches of 100 (one arXiv request each); others alone."""
+    batch = [pk for pk in paper_ids if pk in arxiv_ids]
+    for start in range(0, len(batch), 100):
+        enqueue(fetch_arxiv_batch, batch[start : start + 100])
+    for pk in paper_ids:
+        if pk not in arxiv_ids:
+            enqueue(fetch_paper, pk)
