@@ -182,7 +182,10 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    # Sending a task tries the broker once (max_retries 0): a web request must not hang for
+    # seconds while Redis is down. Nothing is lost: the row stays "pending" and beat's sweeper
+    # sends it again. Workers reconnect on their own terms (CELERY_BROKER_CONNECTION_*).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -297,6 +300,8 @@ PAPERDAILY_RATE_LIMITS = {
 # Waiting longer than this for a rate-limit slot frees the worker: the task retries later instead.
 PAPERDAILY_RATE_LIMIT_MAX_WAIT = env_float("PAPERDAILY_RATE_LIMIT_MAX_WAIT", 30.0)
 PAPERDAILY_RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
+# First retry of a failed fetch after this many seconds, doubling with each further try (six tries).
+PAPERDAILY_FETCH_RETRY_BACKOFF = env_float("PAPERDAILY_FETCH_RETRY_BACKOFF", 30.0)
 # Papers still "pending" this long after their last change are enqueued again by beat.
 PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 600)
 # Beat refreshes the repositories of issues published within this many days.

@@ -7,7 +7,9 @@ one row with the same values. A field an editor set by hand (``locked_fields``) 
 overwritten, and an empty answer never blanks a value we already have.
 """
 
+import difflib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,6 +39,8 @@ _PAPER_FIELDS = {
 }
 # Identifiers are the keys other rows are found by: filled in when empty, never replaced.
 _IDENTIFIER_FIELDS = {"arxiv_id": "arxiv_id", "doi": "doi", "acl_id": "acl_id", "openreview_id": "openreview_id"}
+# How alike (0 to 1, letters and digits only) a title found by search must be to the one we asked for.
+TITLE_MATCH_RATIO = 0.9
 _MAX_LENGTHS = {
     field.name: field.max_length for field in Paper._meta.get_fields() if getattr(field, "max_length", None)
 }
@@ -91,20 +95,23 @@ def paper_fetch_metadata(*, paper_id: int) -> Paper:
 
 
 def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
-    """Fetch many arXiv papers in as few requests as arXiv allows (100 ids each), then
-    their venues from Semantic Scholar in one batch request."""
+    """Fetch many arXiv papers in as few requests as arXiv allows (100 ids each), and
+    their venues from Semantic Scholar in one batch request at the same time."""
     papers = list(Paper.objects.filter(pk__in=paper_ids).exclude(arxiv_id=""))
     if not papers:
         return []
-    try:
-        by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
-    except TemporaryError as error:
-        for paper in papers:
-            paper_record_error(paper_id=paper.pk, message=str(error), final=False)
-        raise
-    except SourceError as error:
-        return [paper_record_error(paper_id=paper.pk, message=str(error), final=True) for paper in papers]
-    venues = _semantic_scholar_batch([f"ARXIV:{paper.arxiv_id}" for paper in papers if paper.arxiv_id in by_id])
+    # The two questions do not depend on each other: ask them side by side, not one after the other.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic-scholar") as pool:
+        asked = pool.submit(_semantic_scholar_batch, [f"ARXIV:{paper.arxiv_id}" for paper in papers])
+        try:
+            by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
+        except TemporaryError as error:
+            for paper in papers:
+                paper_record_error(paper_id=paper.pk, message=str(error), final=False)
+            raise
+        except SourceError as error:
+            return [paper_record_error(paper_id=paper.pk, message=str(error), final=True) for paper in papers]
+        venues = asked.result()
     stored = []
     for paper in papers:
         found = by_id.get(paper.arxiv_id)
@@ -113,7 +120,10 @@ def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
             stored.append(paper_record_error(paper_id=paper.pk, message=message, final=True))
             continue
         extra = venues.get(f"ARXIV:{paper.arxiv_id}")
-        stored.append(_paper_store(paper.pk, [found, extra] if extra else [found]))
+        try:
+            stored.append(_paper_store(paper.pk, [found, extra] if extra else [found]))
+        except Paper.DoesNotExist:
+            logger.info("paper %s was deleted while its batch was fetched", paper.pk)
     return stored
 
 
@@ -154,10 +164,20 @@ def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
         return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
     if paper.has_title:
         found = semantic_scholar.match_title(paper.title)
-        if found is None:
+        if found is None or not _same_title(found.title, paper.title):
             raise NotFound(_("Semantic Scholar found no paper titled “%(title)s”.") % {"title": paper.title})
         return [found]
     return []
+
+
+def _same_title(found: str, wanted: str) -> bool:
+    """A title match is taken only when the titles agree but for case, punctuation and a typo or two:
+    Semantic Scholar always returns its best match, and a wrong paper is worse than none."""
+
+    def letters(text):
+        return "".join(char for char in text.casefold() if char.isalnum())
+
+    return difflib.SequenceMatcher(None, letters(found), letters(wanted)).ratio() >= TITLE_MATCH_RATIO
 
 
 def _semantic_scholar_optional(key: str) -> PaperMetadata | None:

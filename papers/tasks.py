@@ -15,12 +15,12 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from . import services
+from .models import Paper, Repository
 from .sources.base import TemporaryError
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 6
-BACKOFF_BASE = 30  # seconds: 30, 60, 120, ... capped below
 BACKOFF_MAX = 3600
 
 _fetch_task = {
@@ -34,8 +34,9 @@ _fetch_task = {
 }
 
 
-def backoff(retries: int) -> int:
-    return min(BACKOFF_BASE * 2**retries, BACKOFF_MAX)
+def backoff(retries: int) -> float:
+    """Seconds before retry number ``retries + 1``: the base setting (30 s by default), doubled each time."""
+    return min(settings.PAPERDAILY_FETCH_RETRY_BACKOFF * 2**retries, BACKOFF_MAX)
 
 
 def _retry_or_give_up(task, error, record_failure):
@@ -45,7 +46,7 @@ def _retry_or_give_up(task, error, record_failure):
         record_failure(str(error))
         return
     delay = getattr(error, "retry_after", None)
-    countdown = backoff(task.request.retries) if delay is None else min(max(delay, 1), BACKOFF_MAX)
+    countdown = backoff(task.request.retries) if delay is None else min(max(delay, 0.5), BACKOFF_MAX)
     raise task.retry(exc=error, countdown=countdown)
 
 
@@ -53,6 +54,8 @@ def _retry_or_give_up(task, error, record_failure):
 def fetch_paper(self, paper_id):
     try:
         services.paper_fetch_metadata(paper_id=paper_id)
+    except Paper.DoesNotExist:
+        logger.info("paper %s was deleted before its fetch ran", paper_id)
     except (TemporaryError, SoftTimeLimitExceeded) as error:
         _retry_or_give_up(
             self, error, lambda message: services.paper_record_error(paper_id=paper_id, message=message, final=True)
@@ -76,6 +79,8 @@ def fetch_arxiv_batch(self, paper_ids):
 def fetch_repository(self, repository_id):
     try:
         services.repository_fetch(repository_id=repository_id)
+    except Repository.DoesNotExist:
+        logger.info("repository %s was deleted before its fetch ran", repository_id)
     except (TemporaryError, SoftTimeLimitExceeded) as error:
         _retry_or_give_up(
             self,
@@ -84,7 +89,9 @@ def fetch_repository(self, repository_id):
         )
 
 
-@shared_task(name="papers.refresh_issue", acks_late=True, reject_on_worker_lost=True, time_limit=60)
+# The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than these tasks' hard
+# limits, and Celery refuses a soft limit above the hard one: each names both.
+@shared_task(name="papers.refresh_issue", acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def refresh_issue(issue_id):
     """Fan out: arXiv papers in batches of 100, every other paper and every repository alone."""
     papers, repositories = services.issue_papers_and_repositories(issue_id=issue_id)
@@ -94,7 +101,7 @@ def refresh_issue(issue_id):
     return {"papers": len(papers), "repositories": len(repositories)}
 
 
-@shared_task(name="papers.sweep_pending", acks_late=True, time_limit=120)
+@shared_task(name="papers.sweep_pending", acks_late=True, soft_time_limit=100, time_limit=120)
 def sweep_pending():
     """Beat: enqueue again what is still pending long after it was saved."""
     after = settings.PAPERDAILY_PENDING_SWEEP_AFTER
@@ -106,7 +113,7 @@ def sweep_pending():
     return {"papers": len(paper_ids), "repositories": len(repository_ids)}
 
 
-@shared_task(name="papers.refresh_recent_repositories", acks_late=True, time_limit=120)
+@shared_task(name="papers.refresh_recent_repositories", acks_late=True, soft_time_limit=100, time_limit=120)
 def refresh_recent_repositories():
     """Beat, daily: star counts and last pushes of the code in recent issues."""
     days = settings.PAPERDAILY_REFRESH_RECENT_DAYS

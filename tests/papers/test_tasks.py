@@ -1,0 +1,171 @@
+"""The metadata tasks run eagerly in this process against the replay servers; the broker is real Redis.
+
+A real worker runs them in ``test_worker_fetch.py``.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from paperdaily.celery import app
+from papers import tasks
+from papers.models import Paper, PaperRepository, Repository
+from tests.factories import make_entry, make_issue, make_paper
+from tests.recorded import serve
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager():
+    """Run sent tasks at once, in this process, raising what they raise."""
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def dead_broker():
+    """Point the app at a Redis port where nothing listens, as when Redis is down."""
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+
+
+def pending_paper(arxiv_id="", **fields):
+    return Paper.objects.create(arxiv_id=arxiv_id, metadata_status=Paper.MetadataStatus.PENDING, **fields)
+
+
+def github_repository(owner, name):
+    return Repository.objects.create(url=f"https://github.com/{owner}/{name}", owner=owner, name=name)
+
+
+def age(model_objects, seconds):
+    model_objects.update(updated_at=timezone.now() - timedelta(seconds=seconds))
+
+
+def test_it_sends_a_fetch_only_when_the_transaction_commits(eager, replay, django_capture_on_commit_callbacks):
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    repository = github_repository("tensorflow", "models")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        assert replay.github.requests == []
+    for callback in callbacks:
+        callback()
+
+    repository.refresh_from_db()
+    assert len(callbacks) == 1
+    assert repository.stars == 77481
+
+
+def test_it_keeps_the_row_pending_when_the_broker_is_down(dead_broker, django_capture_on_commit_callbacks, caplog):
+    repository = github_repository("tensorflow", "models")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue(tasks.fetch_repository, repository.pk)
+
+    repository.refresh_from_db()
+    assert repository.fetch_status == Repository.FetchStatus.PENDING
+    assert "the sweeper will" in caplog.text
+
+
+def test_the_dead_broker_fixture_really_refuses(dead_broker):
+    with pytest.raises(OperationalError):
+        tasks.fetch_repository.apply_async(args=[1], retry=False)
+
+
+def test_it_sweeps_rows_left_pending_and_leaves_fresh_ones(eager, replay, settings, django_capture_on_commit_callbacks):
+    settings.PAPERDAILY_PENDING_SWEEP_AFTER = 600
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    serve(replay.github, "github/repos-archived-no-license.json")
+    stuck = github_repository("tensorflow", "models")
+    fresh = github_repository("huanghoujing", "EANet")
+    age(Repository.objects.filter(pk=stuck.pk), 3600)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.sweep_pending.apply().get()
+
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert result == {"papers": 0, "repositories": 1}
+    assert stuck.fetch_status == Repository.FetchStatus.OK
+    assert fresh.fetch_status == Repository.FetchStatus.PENDING
+    assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"]
+
+
+def test_it_records_a_failure_when_a_fetch_cannot_succeed(eager, replay):
+    replay.github.add("/repos/tensorflow/models", status=503)
+    repository = github_repository("tensorflow", "models")
+
+    tasks.fetch_repository.delay(repository.pk)
+
+    repository.refresh_from_db()
+    assert repository.fetch_status == Repository.FetchStatus.FAILED
+    assert "HTTP 503" in repository.fetch_error
+
+
+def test_it_ignores_a_row_deleted_before_its_fetch_ran(eager, replay):
+    tasks.fetch_repository.delay(987654321)
+    tasks.fetch_paper.delay(987654321)
+
+    assert replay.all_requests() == []
+
+
+def test_it_refreshes_the_repositories_of_recent_issues_only(
+    eager, replay, settings, django_capture_on_commit_callbacks
+):
+    settings.PAPERDAILY_REFRESH_RECENT_DAYS = 60
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    recent = make_issue(published_at=timezone.now() - timedelta(days=3))
+    old = make_issue(published_at=timezone.now() - timedelta(days=400))
+    for issue, url in ((recent, "https://github.com/tensorflow/models"), (old, "https://github.com/old/code")):
+        paper = make_paper()
+        repository = Repository.objects.create(url=url, owner=url.split("/")[3], name=url.split("/")[4])
+        PaperRepository.objects.create(paper=paper, repository=repository)
+        make_entry(issue, paper=paper)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.refresh_recent_repositories.apply().get()
+
+    assert result == {"repositories": 1}
+    assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"]
+
+
+def test_it_doubles_the_backoff_up_to_an_hour(settings):
+    settings.PAPERDAILY_FETCH_RETRY_BACKOFF = 30.0
+
+    assert [tasks.backoff(n) for n in range(4)] == [30, 60, 120, 240]
+    assert tasks.backoff(20) == tasks.BACKOFF_MAX
+
+
+def test_its_fetch_tasks_are_acknowledged_late_and_retried():
+    for task in (tasks.fetch_paper, tasks.fetch_arxiv_batch, tasks.fetch_repository):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
+        assert task.max_retries >= 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fetch_paper",
+        "fetch_arxiv_batch",
+        "fetch_repository",
+        "refresh_issue",
+        "sweep_pending",
+        "refresh_recent_repositories",
+    ],
+)
+def test_its_tasks_can_be_sent_with_their_time_limits(name, settings):
+    """Celery refuses to send a task whose soft time limit passes its hard one."""
+    task = getattr(tasks, name)
+    soft = task.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
+    hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
+
+    assert 0 < soft < hard
