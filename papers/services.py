@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .identifiers import PaperRef, RepoRef
+from .identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
 from .models import Author, Paper, PaperAuthor, Repository
 from .sources import arxiv, crossref, github, semantic_scholar
-from .sources.base import NotFound, PaperMetadata, SourceError, TemporaryError
+from .sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,13 @@ def paper_fetch_metadata(*, paper_id: int) -> Paper:
 def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
     """Fetch many arXiv papers in as few requests as arXiv allows (100 ids each), and
     their venues from Semantic Scholar in one batch request at the same time."""
-    papers = list(Paper.objects.filter(pk__in=paper_ids).exclude(arxiv_id=""))
+    papers = []
+    for paper in Paper.objects.filter(pk__in=paper_ids).exclude(arxiv_id="").order_by("pk"):
+        if _arxiv_id_valid(paper.arxiv_id):
+            papers.append(paper)
+        else:
+            # One malformed id would make arXiv refuse the whole batch (HTTP 400).
+            paper_record_error(paper_id=paper.pk, message=_not_an_arxiv_id(paper.arxiv_id), final=True)
     if not papers:
         return []
     # The two questions do not depend on each other: ask them side by side, not one after the other.
@@ -145,6 +151,8 @@ def paper_record_error(*, paper_id: int, message: str, final: bool) -> Paper:
 def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
     """Ask the sources for ``paper``, best source first; returns what they said."""
     if paper.arxiv_id:
+        if not _arxiv_id_valid(paper.arxiv_id):
+            raise BadRequest(_not_an_arxiv_id(paper.arxiv_id))
         found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
         if found is None:
             raise NotFound(_("arXiv has no paper %(id)s.") % {"id": paper.arxiv_id})
@@ -178,6 +186,18 @@ def _same_title(found: str, wanted: str) -> bool:
         return "".join(char for char in text.casefold() if char.isalnum())
 
     return difflib.SequenceMatcher(None, letters(found), letters(wanted)).ratio() >= TITLE_MATCH_RATIO
+
+
+def _arxiv_id_valid(value: str) -> bool:
+    """Stored ids are normalised when parsed from a link, but a row may come from elsewhere."""
+    try:
+        return normalise_arxiv_id(value) == (value, None)
+    except LinkError:
+        return False
+
+
+def _not_an_arxiv_id(value: str) -> str:
+    return _("“%(id)s” is not an arXiv id as arXiv writes it (such as 1808.01244 or hep-th/9901001).") % {"id": value}
 
 
 def _semantic_scholar_optional(key: str) -> PaperMetadata | None:

@@ -3,7 +3,7 @@
 Tests and the benchmark talk to it through real sockets and the real HTTP client::
 
     with ReplayServer(name="arxiv") as server:
-        server.add("/api/query", query={"id_list": "1808.01244"}, body_file="arxiv/1808.01244.xml")
+        server.add("/api/query", query={"id_list": "1808.01244"}, body_file="arxiv/legacy-1808.01244.xml")
         server.add("/api/query", status=503, times=1)   # routes are tried in the order added
         ...
         assert server.requests[0].query["id_list"] == "1808.01244"
