@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -49,6 +50,22 @@ class AuthorAdmin(admin.ModelAdmin):
         return obj.paper_count
 
 
+def _https_by_default(db_field, **kwargs):
+    """A link typed without a scheme is read as https (Django 6's default, taken now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class HttpsUrls:
+    """For admin classes: forms they build read a scheme-less link as https too."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
     extra = 0
@@ -62,7 +79,7 @@ class PaperRepositoryInline(admin.TabularInline):
     autocomplete_fields = ["repository"]
 
 
-class PaperLinkInline(admin.TabularInline):
+class PaperLinkInline(HttpsUrls, admin.TabularInline):
     model = PaperLink
     extra = 0
 
@@ -89,6 +106,7 @@ class PaperForm(forms.ModelForm):
 
     class Meta:
         model = Paper
+        formfield_callback = _https_by_default
         fields = [
             *[name for name in Paper.FETCHED_FIELDS if name != "authors"],
             "institutions",
@@ -113,7 +131,7 @@ class PaperForm(forms.ModelForm):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(HttpsUrls, admin.ModelAdmin):
     form = PaperForm
     list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "short_error", "fetched_at"]
     list_filter = ["metadata_status", "year", "recommendations__tag__area"]
@@ -206,11 +224,12 @@ class RepositoryForm(forms.ModelForm):
 
     class Meta:
         model = Repository
+        formfield_callback = _https_by_default
         fields = ["url", "host", "owner", "name", *Repository.FETCHED_FIELDS, "fetch_status", "locked_fields"]
 
 
 @admin.register(Repository)
-class RepositoryAdmin(admin.ModelAdmin):
+class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
     form = RepositoryForm
     list_display = [
         "repository_name",
@@ -286,7 +305,7 @@ class PaperRepositoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaperLink)
-class PaperLinkAdmin(admin.ModelAdmin):
+class PaperLinkAdmin(HttpsUrls, admin.ModelAdmin):
     list_display = ["paper", "kind", "url", "label"]
     list_filter = ["kind"]
     list_select_related = ["paper"]

@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from paperdaily.celery import app
 from papers import ratelimit
 from tests.replay import ReplayServer
 
@@ -65,3 +66,12 @@ def replay(settings):
     finally:
         for server in servers.servers():
             server.stop()
+
+
+@pytest.fixture
+def eager():
+    """Run sent tasks at once, in this process, raising what they raise (the broker is not used)."""
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

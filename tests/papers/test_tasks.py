@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager():
-    """Run sent tasks at once, in this process, raising what they raise."""
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
 def dead_broker():
     """Point the app at a Redis port where nothing listens, as when Redis is down."""
     saved = app.conf.broker_url, app._pool, app.amqp._producer_pool

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             paper = services.paper_fetch_metadata(paper_id=paper.pk)
         except TemporaryError as error:
             self._forget(paper, created)
-            raise CommandError(f"{error} Try again later.") from None
+            raise CommandError(f"{str(error).rstrip('.')}. Try again later.") from None
         if paper.metadata_status != Paper.MetadataStatus.OK:
             self._forget(paper, created)
             raise CommandError(paper.metadata_error or f"No metadata for {ref.label}.")

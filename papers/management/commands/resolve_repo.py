@@ -29,7 +29,7 @@ class Command(BaseCommand):
             repository = services.repository_fetch(repository_id=repository.pk)
         except TemporaryError as error:
             self._forget(repository, created)
-            raise CommandError(f"{error} Try again later.") from None
+            raise CommandError(f"{str(error).rstrip('.')}. Try again later.") from None
         if repository.fetch_status != Repository.FetchStatus.OK:
             self._forget(repository, created)
             raise CommandError(repository.fetch_error or f"No facts for {ref.full_name}.")

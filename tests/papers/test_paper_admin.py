@@ -1,0 +1,154 @@
+"""The back office of the metadata workers: fetch again, hand edits kept, errors in plain sight."""
+
+import pytest
+
+from papers.models import Paper, Repository
+from tests.factories import make_entry, make_issue
+from tests.recorded import serve
+
+pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("error::DeprecationWarning")]
+
+ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+
+def change_form_data(paper, **changes):
+    data = {
+        field: getattr(paper, field) or ""
+        for field in Paper.FETCHED_FIELDS
+        if field not in ("authors", "published_on", "arxiv_version", "year")
+    }
+    data.update(
+        metadata_status=paper.metadata_status,
+        institutions="[]",
+        locked_fields=paper.locked_fields,
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("authorships", "repository_links", "links")
+            for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+        },
+    )
+    data.update(changes)
+    return data
+
+
+def test_it_keeps_a_title_an_editor_changed_when_the_paper_is_fetched_again(
+    admin_client, replay, eager, django_capture_on_commit_callbacks
+):
+    replay.arxiv.add("/api/query", body_file="arxiv/legacy-1808.01244.xml", headers=ATOM)
+    replay.semantic_scholar.add("/graph/v1/paper/ARXIV:1808.01244", status=404, body={"error": "not found"})
+    paper = Paper.objects.create(arxiv_id="1808.01244", title="Cornernet", metadata_status="ok")
+
+    response = admin_client.post(
+        f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, title="CornerNet (ECCV 2018)")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/papers/paper/", {"action": "fetch_again", "_selected_action": [paper.pk]})
+
+    paper.refresh_from_db()
+    assert paper.locked_fields == ["title"]
+    assert paper.title == "CornerNet (ECCV 2018)"
+    assert paper.authors.count() == 2  # the rest was fetched
+    assert len(replay.arxiv.requests) == 1
+
+
+def test_it_fetches_a_paper_again_when_an_editor_changes_its_identifier(
+    admin_client, replay, eager, django_capture_on_commit_callbacks
+):
+    replay.arxiv.add("/api/query", body_file="arxiv/legacy-1808.01244.xml", headers=ATOM)
+    replay.semantic_scholar.add("/graph/v1/paper/ARXIV:1808.01244", status=429, body={"message": "Too Many Requests"})
+    paper = Paper.objects.create(metadata_status=Paper.MetadataStatus.NEEDS_EDITOR)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, arxiv_id="arXiv:1808.01244v2")
+        )
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.arxiv_id == "1808.01244"
+    assert paper.metadata_status == Paper.MetadataStatus.OK
+    assert paper.title == "CornerNet: Detecting Objects as Paired Keypoints"
+
+
+def test_it_tells_the_editor_what_an_arxiv_id_looks_like(admin_client):
+    paper = Paper.objects.create(title="Some paper")
+
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, arxiv_id="18.0"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["arxiv_id"] == [
+        "This is not an arXiv id, such as 1808.01244 or hep-th/9901001."
+    ]
+
+
+def test_it_lists_failures_with_their_reason(admin_client):
+    Paper.objects.create(
+        arxiv_id="1901.99999", metadata_status="failed", metadata_error="arXiv has no paper 1901.99999."
+    )
+    Repository.objects.create(
+        url="https://github.com/a/b",
+        owner="a",
+        name="b",
+        fetch_status="missing",
+        fetch_error="GitHub has no repository a/b",
+    )
+
+    papers = admin_client.get("/admin/papers/paper/?metadata_status__exact=failed")
+    repositories = admin_client.get("/admin/papers/repository/?fetch_status__exact=missing")
+
+    assert "arXiv has no paper 1901.99999." in papers.content.decode()
+    assert "GitHub has no repository a/b" in repositories.content.decode()
+
+
+def test_it_shows_a_fetched_paper_and_repository_with_what_the_sources_sent(admin_client):
+    paper = Paper.objects.create(title="T", raw_metadata={"arxiv": "<entry>…</entry>"}, metadata_status="ok")
+    repository = Repository.objects.create(url="https://github.com/a/b", owner="a", name="b", raw_metadata={"id": 1})
+
+    paper_page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/")
+    repository_page = admin_client.get(f"/admin/papers/repository/{repository.pk}/change/")
+
+    assert paper_page.status_code == repository_page.status_code == 200
+    assert "&lt;entry&gt;…&lt;/entry&gt;" in paper_page.content.decode()
+    assert "Kept as edited" in repository_page.content.decode()
+
+
+def test_it_fetches_repositories_again_from_the_list(admin_client, replay, eager, django_capture_on_commit_callbacks):
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    repository = Repository.objects.create(
+        url="https://github.com/tensorflow/models", owner="tensorflow", name="models", fetch_status="failed"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/papers/repository/", {"action": "fetch_again", "_selected_action": [repository.pk]}, follow=True
+        )
+
+    repository.refresh_from_db()
+    assert "1 repository queued." in response.content.decode()
+    assert repository.fetch_status == Repository.FetchStatus.OK
+
+
+def test_it_refreshes_a_whole_issue_from_the_issue_list(
+    admin_client, replay, eager, django_capture_on_commit_callbacks
+):
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    replay.arxiv.add("/api/query", body_file="arxiv/batch-2025.xml", headers=ATOM)
+    replay.semantic_scholar.add("/graph/v1/paper/batch", method="POST", status=429, body={"message": "slow down"})
+    issue = make_issue(published=False)
+    for arxiv_id in ("1809.08370", "1901.07291"):
+        make_entry(issue, paper=Paper.objects.create(arxiv_id=arxiv_id), status="accepted")
+    paper = issue.entries.first().recommendation.paper
+    repository = Repository.objects.create(
+        url="https://github.com/tensorflow/models", owner="tensorflow", name="models"
+    )
+    paper.repository_links.create(repository=repository)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/recommendations/issue/", {"action": "refresh_metadata", "_selected_action": [issue.pk]}
+        )
+
+    assert set(Paper.objects.values_list("metadata_status", flat=True)) == {"ok"}
+    assert Repository.objects.get().stars == 77481
+    assert len(replay.arxiv.requests) == 1
