@@ -7,7 +7,10 @@ standing in for arXiv, Semantic Scholar and GitHub, each answering every request
 wall time from sending the task to the last row stored, and its ratio to one request's
 latency.
 
-    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--concurrency 24]
+    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--concurrency 24] [--rounds 5]
+
+The first round runs on a cold worker (its threads open their database and HTTP connections);
+the others show the steady state of a long-running worker, which the target is judged on.
 
 Needs PostgreSQL and Redis as ``make test`` does. Uses its own database
 (``paperdaily_bench``, created when missing) and Redis database 14, so it never touches
@@ -17,6 +20,7 @@ the portal's or the suite's data.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -37,6 +41,7 @@ def main():
     parser.add_argument("--papers", type=int, default=20, help="papers (and repositories) in the issue")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before every answer")
     parser.add_argument("--concurrency", type=int, default=24, help="worker threads")
+    parser.add_argument("--rounds", type=int, default=5, help="refreshes: the first on a cold worker")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/paperdaily_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
@@ -94,56 +99,76 @@ def run(args, servers, env):
     from django.core.management import call_command
 
     from paperdaily.celery import app
-    from papers import ratelimit, tasks
-    from papers.models import Paper, Repository
 
     call_command("migrate", verbosity=0)
     issue = make_issue(args.papers)
-    script_answers(servers, args.papers)
-    ratelimit.reset()
     app.control.purge()
 
     worker = start_worker(env, args.concurrency)
+    rounds = []
     try:
         wait_for_ping(app, worker)
-        for server in servers.values():
-            server.reset()
-        script_answers(servers, args.papers)
         single = time_one_request(servers["github"])
-
-        started = time.perf_counter()
-        tasks.refresh_issue.delay(issue.pk)
-        papers = Paper.objects.filter(arxiv_id__startswith="2501.")
-        repositories = Repository.objects.filter(owner="paperdaily-bench")
-        deadline = started + 120
-        while time.perf_counter() < deadline:
-            pending = (
-                papers.filter(metadata_status=Paper.MetadataStatus.PENDING).count()
-                + repositories.filter(fetch_status=Repository.FetchStatus.PENDING).count()
-            )
-            if pending == 0:
-                break
-            time.sleep(0.005)
-        wall = time.perf_counter() - started
+        for _ in range(args.rounds):
+            rounds.append(refresh_once(issue, servers, args.papers))
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    report(args, single, rounds)
 
-    report(args, servers, wall, single, papers, repositories)
+
+def refresh_once(issue, servers, count):
+    """One refresh of the issue, every row pending again first; returns its figures."""
+    from papers import ratelimit, tasks
+    from papers.models import Paper, Repository
+
+    papers = Paper.objects.filter(arxiv_id__startswith="2501.")
+    repositories = Repository.objects.filter(owner="paperdaily-bench")
+    papers.update(metadata_status=Paper.MetadataStatus.PENDING)
+    repositories.update(fetch_status=Repository.FetchStatus.PENDING, etag="")
+    for server in servers.values():
+        server.reset()
+    script_answers(servers, count)
+    # Each round is measured alone: the arXiv spacing itself is tested in tests/papers/test_ratelimit.py.
+    ratelimit.reset()
+
+    started = time.perf_counter()
+    tasks.refresh_issue.delay(issue.pk)
+    deadline = started + 120
+    while time.perf_counter() < deadline:
+        pending = (
+            papers.filter(metadata_status=Paper.MetadataStatus.PENDING).count()
+            + repositories.filter(fetch_status=Repository.FetchStatus.PENDING).count()
+        )
+        if pending == 0:
+            break
+        time.sleep(0.005)
+    wall = time.perf_counter() - started
+    return {
+        "wall": wall,
+        "requests": {name: len(server.requests) for name, server in servers.items()},
+        "first_request": min(r.received_at for server in servers.values() for r in server.requests) - started,
+        "ok": (
+            papers.filter(metadata_status=Paper.MetadataStatus.OK).count(),
+            repositories.filter(fetch_status=Repository.FetchStatus.OK).count(),
+        ),
+    }
 
 
 def make_issue(count):
     """Issue 9001 as a draft of ``count`` entries, every paper and repository pending again."""
-    from papers.models import Paper, PaperRepository, Repository
-    from recommendations.models import Issue, Recommendation
-    from tests.factories import add_to_issue, make_recommendation, make_recommender, make_tag
+    from papers.models import Area, Paper, PaperRepository, Repository, Tag
+    from recommendations.models import Issue, Recommendation, Recommender
+    from tests.factories import add_to_issue, make_recommendation
 
     Issue.objects.filter(number=9001).delete()
     Recommendation.objects.filter(paper__arxiv_id__startswith="2501.").delete()
     Paper.objects.filter(arxiv_id__startswith="2501.").delete()
     Repository.objects.filter(owner="paperdaily-bench").delete()
     issue = Issue.objects.create(number=9001, status=Issue.Status.DRAFT)
-    tag, recommender = make_tag(), make_recommender()
+    area, _ = Area.objects.get_or_create(code="ML", defaults={"name": "Machine Learning"})
+    tag, _ = Tag.objects.get_or_create(slug="bench", defaults={"name": "Benchmark", "area": area})
+    recommender, _ = Recommender.objects.get_or_create(handle="bench")
     for i in range(count):
         paper = Paper.objects.create(arxiv_id=arxiv_id(i), metadata_status=Paper.MetadataStatus.PENDING)
         repository = Repository.objects.create(
@@ -173,7 +198,6 @@ def script_answers(servers, count):
         servers["github"].add(
             f"/repos/paperdaily-bench/repo-{i}", body=body, headers={"ETag": f'W/"bench-{i}"', **RATE_HEADERS}
         )
-    servers["github"].add("/probe", body={"ok": True})
 
 
 RATE_HEADERS = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", "x-ratelimit-reset": "1893456000"}
@@ -229,7 +253,8 @@ def s2_batch(count):
 def start_worker(env, concurrency):
     command = [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", "--pool=threads"]
     command += [f"--concurrency={concurrency}", "-n", f"bench-{os.getpid()}@localhost", "-l", "WARNING"]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603 (fixed command)
+    # The banner would bury the figures; errors still reach stderr.
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
 def wait_for_ping(app, worker):
@@ -243,28 +268,36 @@ def wait_for_ping(app, worker):
 
 
 def time_one_request(server):
+    """One request's latency as a client sees it: a new connection, the server's delay, the answer."""
     import httpx
 
+    server.add("/probe", body={"ok": True})
     started = time.perf_counter()
     httpx.get(server.base_url + "/probe", timeout=10).raise_for_status()
     return time.perf_counter() - started
 
 
-def report(args, servers, wall, single, papers, repositories):
-    from papers.models import Paper, Repository
-
-    counts = {name: len(server.requests) - (1 if name == "github" else 0) for name, server in servers.items()}
-    arxiv_requests = counts["arxiv"]
-    target = 3 * single + ARXIV_SPACING * max(0, arxiv_requests - 1)
-    ok_papers = papers.filter(metadata_status=Paper.MetadataStatus.OK).count()
-    ok_repositories = repositories.filter(fetch_status=Repository.FetchStatus.OK).count()
+def report(args, single, rounds):
     print(f"issue of {args.papers} arXiv papers and {args.papers} GitHub repositories, {args.latency:.3f} s latency")
-    print(f"requests per host: arXiv {counts['arxiv']}, Semantic Scholar {counts['s2']}, GitHub {counts['github']}")
-    print(f"stored: {ok_papers}/{args.papers} papers ok, {ok_repositories}/{args.papers} repositories ok")
-    print(f"one request: {single:.3f} s")
-    print(f"wall time: {wall:.3f} s = {wall / single:.2f} x one request")
-    verdict = "met" if arxiv_requests == 1 and wall <= target else "MISSED"
-    print(f"target: arXiv requests = 1 and wall <= {target:.3f} s (3 x one request + arXiv spacing): {verdict}")
+    print(f"one request on its own: {single:.3f} s")
+    for number, figures in enumerate(rounds, 1):
+        requests = figures["requests"]
+        label = "cold worker" if number == 1 else "warm worker"
+        print(
+            f"round {number} ({label}): wall {figures['wall']:.3f} s = {figures['wall'] / single:.2f} x one request;"
+            f" first request after {figures['first_request']:.3f} s;"
+            f" requests arXiv {requests['arxiv']}, Semantic Scholar {requests['s2']}, GitHub {requests['github']};"
+            f" stored ok {figures['ok'][0]}/{args.papers} papers, {figures['ok'][1]}/{args.papers} repositories"
+        )
+    warm = [figures["wall"] for figures in rounds[1:]] or [rounds[0]["wall"]]
+    arxiv_requests = max(figures["requests"]["arxiv"] for figures in rounds)
+    target = 3 * single + ARXIV_SPACING * max(0, arxiv_requests - 1)
+    median = statistics.median(warm)
+    verdict = "met" if arxiv_requests == 1 and median <= target else "MISSED"
+    print(
+        f"warm median {median:.3f} s = {median / single:.2f} x one request; target: arXiv requests = 1 and"
+        f" wall <= {target:.3f} s (3 x one request + arXiv spacing): {verdict}"
+    )
 
 
 if __name__ == "__main__":

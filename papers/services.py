@@ -289,17 +289,18 @@ def _paper_needs_editor(paper_id: int) -> Paper:
 
 
 def _paper_set_authors(paper: Paper, names: list[str]) -> None:
+    # An author listed twice by a source appears once.
+    names = list(dict.fromkeys(name.strip()[:300] for name in names if name and name.strip()))
     current = [a.author.name for a in paper.authorships.select_related("author").order_by("position")]
-    names = [name.strip()[:300] for name in names if name and name.strip()]
     if current == names:
         return
     paper.authorships.all().delete()
-    authors = []
-    for name in dict.fromkeys(names):  # an author listed twice by a source appears once
-        author = Author.objects.filter(name=name).order_by("pk").first() or Author.objects.create(name=name)
-        authors.append(author)
+    # A few queries whatever the number of authors; of two rows with one name, the oldest is used.
+    known = {author.name: author for author in Author.objects.filter(name__in=names).order_by("-pk")}
+    created = Author.objects.bulk_create(Author(name=name) for name in names if name not in known)
+    known.update((author.name, author) for author in created)
     PaperAuthor.objects.bulk_create(
-        PaperAuthor(paper=paper, author=author, position=position) for position, author in enumerate(authors, 1)
+        PaperAuthor(paper=paper, author=known[name], position=position) for position, name in enumerate(names, 1)
     )
 
 

@@ -16,6 +16,7 @@ import json
 import mimetypes
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +54,7 @@ class RecordedRequest:
     body: bytes
     server: str = ""  # the ReplayServer's name
     raw_path: str = ""  # as sent, still percent-encoded
+    received_at: float = 0.0  # time.perf_counter() when the request line arrived
 
 
 @dataclass
@@ -206,6 +208,9 @@ def _set_default(headers, name, value):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of clients (20 workers at
+    # once), which then wait a whole second to retry: a delay of the test server, not of theirs.
+    request_queue_size = 128
     # A HANG handler must not keep stop() waiting for its thread.
     block_on_close = False
     replay: ReplayServer
@@ -229,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the recorded requests are the log
 
     def _serve(self):
+        received_at = time.perf_counter()
         replay = self.server.replay
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -242,6 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             server=replay.name,
             raw_path=parts.path,
+            received_at=received_at,
         )
         route = replay._answer_for(request)
         if route is None:
