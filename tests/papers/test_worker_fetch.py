@@ -112,6 +112,34 @@ def test_it_retries_a_server_error_with_backoff_on_a_real_worker(replay):
     assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"] * 3
 
 
+def test_it_waits_as_long_as_a_429_asks_before_trying_again(replay):
+    replay.github.add("/repos/tensorflow/models", status=429, headers={"Retry-After": "1"}, times=1)
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    replay.arxiv.add("/api/query", status=429, times=1)  # arXiv sends no Retry-After: our backoff decides
+    replay.arxiv.add(
+        "/api/query", body_file="arxiv/legacy-1808.01244.xml", headers={"Content-Type": "application/atom+xml"}
+    )
+    replay.semantic_scholar.add("/graph/v1/paper/batch", method="POST", status=429)
+    repository = Repository.objects.create(
+        url="https://github.com/tensorflow/models", owner="tensorflow", name="models"
+    )
+    paper = Paper.objects.create(arxiv_id="1808.01244")
+
+    with Worker(replay):
+        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        tasks.enqueue_papers([paper.pk], arxiv_ids={paper.pk})
+        assert wait_for(lambda: Repository.objects.get(pk=repository.pk).fetch_status != "pending")
+        assert wait_for(lambda: Paper.objects.get(pk=paper.pk).metadata_status != "pending")
+
+    github = [request.received_at for request in replay.github.requests]
+    arxiv = [request.received_at for request in replay.arxiv.requests]
+    assert Repository.objects.get().stars == 77481
+    assert Paper.objects.get().title == "CornerNet: Detecting Objects as Paired Keypoints"
+    assert len(github) == len(arxiv) == 2
+    assert github[1] - github[0] >= 1.0
+    assert 0.2 <= arxiv[1] - arxiv[0] < 5
+
+
 def test_it_recovers_a_fetch_lost_with_a_killed_worker_through_the_sweeper(replay):
     replay.github.add("/repos/tensorflow/models", body=HANG, times=1)
     serve(replay.github, "github/repos-tensorflow-models.json")
