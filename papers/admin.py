@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services, tasks
-from .identifiers import LinkError, normalise_arxiv_id
+from .identifiers import LinkError, normalise_arxiv_id, parse_paper_link
 from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
 
@@ -120,14 +120,22 @@ class PaperForm(forms.ModelForm):
             return value
         try:
             return normalise_arxiv_id(value)[0]
-        except LinkError:
-            raise forms.ValidationError(_("This is not an arXiv id, such as 1808.01244 or hep-th/9901001.")) from None
+        except LinkError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_doi(self):
-        value = self.cleaned_data["doi"].strip().lower()
-        if value and not value.startswith("10."):
+        """Stored as a submitted link's DOI is: lower case, without "doi:" or the resolver's address."""
+        value = self.cleaned_data["doi"].strip()
+        if not value:
+            return value
+        try:
+            ref = parse_paper_link(value if value.lower().startswith(("doi", "http")) else f"doi:{value}")
+        except LinkError:
+            ref = None
+        if ref is None or ref.kind not in ("doi", "arxiv"):
             raise forms.ValidationError(_("A DOI starts with 10., such as 10.18653/v1/d18-1217."))
-        return value
+        # arXiv's own DOIs (10.48550/arXiv.…) read as arXiv ids; as a DOI they are kept as typed.
+        return ref.value if ref.kind == "doi" else value.lower()
 
 
 @admin.register(Paper)
@@ -216,7 +224,11 @@ class PaperAdmin(HttpsUrls, admin.ModelAdmin):
     @admin.action(description=_("Let the next fetch overwrite hand edits"))
     def forget_hand_edits(self, request, queryset):
         count = queryset.update(locked_fields=[])
-        self.message_user(request, _("Hand edits forgotten on %(count)d papers.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("Hand edits forgotten on %(count)d paper.", "Hand edits forgotten on %(count)d papers.", count)
+            % {"count": count},
+        )
 
 
 class RepositoryForm(forms.ModelForm):

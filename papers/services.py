@@ -258,7 +258,7 @@ def _paper_store(paper_id: int, found: list[PaperMetadata]) -> Paper:
                 notes.append(
                     _("%(field)s %(value)s also belongs to paper #%(pk)s.")
                     % {
-                        "field": field,
+                        "field": Paper._meta.get_field(field).verbose_name,
                         "value": value,
                         "pk": other.pk,
                     }

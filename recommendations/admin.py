@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from papers import tasks
 
@@ -109,7 +110,11 @@ class IssueAdmin(admin.ModelAdmin):
             numbers.append(str(issue.number))
         self.message_user(
             request,
-            _("Queued a refresh of issue(s) %(numbers)s; each paper's status shows in Papers once fetched.")
+            ngettext(
+                "Queued a refresh of issue %(numbers)s; each paper's status shows in Papers once fetched.",
+                "Queued a refresh of issues %(numbers)s; each paper's status shows in Papers once fetched.",
+                len(numbers),
+            )
             % {"numbers": ", ".join(numbers)},
             messages.SUCCESS,
         )

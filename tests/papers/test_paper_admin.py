@@ -78,8 +78,36 @@ def test_it_tells_the_editor_what_an_arxiv_id_looks_like(admin_client):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["arxiv_id"] == [
-        "This is not an arXiv id, such as 1808.01244 or hep-th/9901001."
+        "This is not an arXiv id we can read; arXiv ids look like 1808.01244 or hep-th/9901001."
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("10.1145/3209978.3209998", "10.1145/3209978.3209998"),
+        ("https://doi.org/10.18653/v1/D18-1217", "10.18653/v1/d18-1217"),
+        ("doi:10.1609/AAAI.v33i01.33016399", "10.1609/aaai.v33i01.33016399"),
+        ("10.48550/arXiv.1808.01244", "10.48550/arxiv.1808.01244"),
+    ],
+)
+def test_it_stores_a_doi_as_parsing_does(admin_client, typed, stored):
+    paper = Paper.objects.create(title="Some paper")
+
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, doi=typed))
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.doi == stored
+
+
+@pytest.mark.parametrize("typed", ["11.1145/3209978", "3209978.3209998", "https://example.org/10.1145/1"])
+def test_it_refuses_what_is_not_a_doi(admin_client, typed):
+    paper = Paper.objects.create(title="Some paper")
+
+    response = admin_client.post(f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, doi=typed))
+
+    assert response.context["adminform"].form.errors["doi"] == ["A DOI starts with 10., such as 10.18653/v1/d18-1217."]
 
 
 def test_it_lists_failures_with_their_reason(admin_client):
