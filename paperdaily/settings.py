@@ -328,5 +328,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
         # Scanners send foreign Host headers all day; the 400 answers them, a traceback each would bury real errors.
         "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+        # httpx logs every request at INFO; papers.sources.http logs them (without secrets) at DEBUG.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

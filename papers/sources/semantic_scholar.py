@@ -32,6 +32,8 @@ _PREPRINT_VENUES = {"arxiv", "arxiv.org", "corr"}
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _ARXIV_VERSION = re.compile(r"v\d+$")
+# What a conference's short name looks like among its alternate names: "ECCV", "COLING", "NeurIPS".
+_ACRONYM = re.compile(r"(?=(?:[a-z]*[A-Z]){2})[A-Z][A-Za-z]{1,9}")
 
 # The batch endpoint answers 400 with this error, instead of a list of nulls, when it knows none of the ids.
 _NO_VALID_IDS = "No valid paper ids given"
@@ -195,13 +197,35 @@ def _doi(value):
 
 
 def _venue(data):
-    """The venue's name: publicationVenue, else the venue string, else the journal; preprint servers skipped."""
+    """The venue as the column writes it: "ECCV 2018" for a conference known by an acronym; else the
+    name from publicationVenue, the venue string or the journal, preprint servers skipped."""
+    acronym = _conference_acronym(data.get("publicationVenue"))
+    year = _year(data.get("year"))
+    if acronym and year:
+        return f"{acronym} {year}"
     for candidate in (data.get("publicationVenue"), data.get("venue"), data.get("journal")):
         name = _text(candidate.get("name")) if isinstance(candidate, dict) else _text(candidate)
         # A bare string publicationVenue is the venue's id, not its name.
         if name and not _UUID.match(name) and name.lower() not in _PREPRINT_VENUES:
             return name
     return ""
+
+
+def _conference_acronym(venue):
+    """A conference's one short name among its alternate names ("ECCV", "EMNLP"), or "".
+
+    Two candidates ("NeurIPS" and "NIPS") leave the choice to the full name: a wrong year's
+    acronym would be worse than a long name.
+    """
+    if not isinstance(venue, dict) or venue.get("type") != "conference":
+        return ""
+    names = venue.get("alternate_names") if isinstance(venue.get("alternate_names"), list) else []
+    acronyms = {
+        name.strip()
+        for name in names
+        if isinstance(name, str) and _ACRONYM.fullmatch(name.strip()) and name.strip().lower() not in _PREPRINT_VENUES
+    }
+    return acronyms.pop() if len(acronyms) == 1 else ""
 
 
 def _year(value):

@@ -53,7 +53,7 @@ def test_it_fills_an_arxiv_paper_from_arxiv_and_semantic_scholar(replay):
     assert values["arxiv_version"] == 2
     assert values["published_on"] == date(2018, 8, 3)
     assert values["primary_category"] == "cs.CV"
-    assert values["venue"] == "European Conference on Computer Vision"
+    assert values["venue"] == "ECCV 2018"
     assert values["year"] == 2018
     assert values["doi"] == "10.1007/978-3-030-01264-9_45"
     assert values["abstract_url"] == "https://arxiv.org/abs/1808.01244"
@@ -151,10 +151,10 @@ def test_it_fetches_a_batch_of_arxiv_papers_in_one_request_each(replay):
     assert [r.query["id_list"] for r in replay.arxiv.requests] == [",".join(asked)]
     assert [json.loads(r.body)["ids"] for r in replay.semantic_scholar.requests] == [[f"ARXIV:{i}" for i in asked]]
     assert by_id["1809.08370"]["title"] == "Semi-Supervised Sequence Modeling with Cross-View Training"
-    assert by_id["1809.08370"]["venue"] == "Conference on Empirical Methods in Natural Language Processing"
+    assert by_id["1809.08370"]["venue"] == "EMNLP 2018"
     assert by_id["1901.07291"]["authors"] == ["Guillaume Lample", "Alexis Conneau"]
     assert by_id["1808.01244"]["status"] == Paper.MetadataStatus.OK
-    assert by_id["1808.01244"]["venue"] == "European Conference on Computer Vision"
+    assert by_id["1808.01244"]["venue"] == "ECCV 2018"
     assert by_id["1901.99999"]["status"] == Paper.MetadataStatus.FAILED
 
 

@@ -104,7 +104,7 @@ def test_it_parses_a_paper_found_by_arxiv_id():
     assert paper.doi == "10.1007/978-3-030-01264-9_45"
     assert paper.acl_id == ""
     assert paper.semantic_scholar_id == body["paperId"]
-    assert paper.venue == "European Conference on Computer Vision"
+    assert paper.venue == "ECCV 2018"
     assert paper.year == 2018
     assert paper.published == date(2018, 8, 3)
     assert paper.pdf_url == "https://arxiv.org/pdf/1808.01244"
@@ -120,7 +120,7 @@ def test_it_parses_a_paper_found_by_acl_anthology_id():
     assert paper.acl_id == "C18-1183"
     assert paper.arxiv_id == ""
     assert paper.doi == ""
-    assert paper.venue == "International Conference on Computational Linguistics"
+    assert paper.venue == "COLING 2018"
     assert paper.published == date(2018, 8, 1)
     assert paper.pdf_url == "https://aclanthology.org/C18-1183.pdf"
 
@@ -161,6 +161,50 @@ def cornernet(**changes):
 )
 def test_it_finds_the_venue_whatever_shape_the_fields_take(changes, venue):
     assert parse_paper(cornernet(**changes)).venue == venue
+
+
+@pytest.mark.parametrize(
+    ("publication_venue", "year", "venue"),
+    [
+        (
+            {"name": "European Conference on Computer Vision", "type": "conference", "alternate_names": ["ECCV"]},
+            2018,
+            "ECCV 2018",
+        ),
+        (
+            {
+                "name": "Neural Information Processing Systems",
+                "type": "conference",
+                "alternate_names": ["NeurIPS", "Neural Inf Process Syst", "NIPS"],
+            },
+            2019,
+            "Neural Information Processing Systems",
+        ),
+        (
+            {
+                "name": "Annual Meeting of the ACL",
+                "type": "conference",
+                "alternate_names": ["Annu Meet Assoc Comput Linguistics", "ACL"],
+            },
+            2020,
+            "ACL 2020",
+        ),
+        (
+            {"name": "European Conference on Computer Vision", "type": "conference", "alternate_names": ["ECCV"]},
+            None,
+            "European Conference on Computer Vision",
+        ),
+        ({"name": "Some Workshop", "type": "conference", "alternate_names": ["Some Wkshp"]}, 2018, "Some Workshop"),
+        (
+            {"name": "International Journal of Computer Vision", "type": "journal", "alternate_names": ["IJCV"]},
+            2018,
+            "International Journal of Computer Vision",
+        ),
+        ({"name": "ECCV", "type": "conference", "alternate_names": "ECCV"}, 2018, "ECCV"),
+    ],
+)
+def test_it_writes_a_conference_as_its_acronym_and_year(publication_venue, year, venue):
+    assert parse_paper(cornernet(publicationVenue=publication_venue, year=year)).venue == venue
 
 
 @pytest.mark.parametrize(
@@ -317,7 +361,7 @@ def test_it_leaves_unknown_keys_out_of_a_batch(api):
 
     assert list(papers) == ["ARXIV:1809.08370", "DOI:10.1609/aaai.v33i01.33016399"]
     assert papers["ARXIV:1809.08370"].title == "Semi-Supervised Sequence Modeling with Cross-View Training"
-    assert papers["ARXIV:1809.08370"].venue == "Conference on Empirical Methods in Natural Language Processing"
+    assert papers["ARXIV:1809.08370"].venue == "EMNLP 2018"
     assert papers["ARXIV:1809.08370"].acl_id == "D18-1217"
     assert papers["ARXIV:1809.08370"].pdf_url == ""
     reader_comments = papers["DOI:10.1609/aaai.v33i01.33016399"]
