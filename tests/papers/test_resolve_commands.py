@@ -104,6 +104,7 @@ def test_it_prints_readable_lines_without_json(replay):
     out = run("resolve_repo", "https://github.com/tensorflow/models")
 
     assert "     full_name: tensorflow/models" in out.splitlines()
+    assert "         stars: 77481" in out.splitlines()
 
 
 @pytest.mark.parametrize(
