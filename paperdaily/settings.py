@@ -302,8 +302,10 @@ PAPERDAILY_RATE_LIMIT_MAX_WAIT = env_float("PAPERDAILY_RATE_LIMIT_MAX_WAIT", 30.
 PAPERDAILY_RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
 # First retry of a failed fetch after this many seconds, doubling with each further try (six tries).
 PAPERDAILY_FETCH_RETRY_BACKOFF = env_float("PAPERDAILY_FETCH_RETRY_BACKOFF", 30.0)
-# Papers still "pending" this long after their last change are enqueued again by beat.
-PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 600)
+# Rows still "pending" this long after their last change are enqueued again by beat. It is
+# longer than the longest backoff between two tries (16 min), so a fetch waiting for its retry
+# is not sent twice; a lost one is sent again within this time plus beat's 5 minutes.
+PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 1200)
 # Beat refreshes the repositories of issues published within this many days.
 PAPERDAILY_REFRESH_RECENT_DAYS = env_int("PAPERDAILY_REFRESH_RECENT_DAYS", 60)
 
