@@ -7,7 +7,7 @@ standing in for arXiv, Semantic Scholar and GitHub, each answering every request
 wall time from sending the task to the last row stored, and its ratio to one request's
 latency.
 
-    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--concurrency 24] [--rounds 5]
+    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--pool threads] [--concurrency 24] [--rounds 5]
 
 The first round runs on a cold worker (its threads open their database and HTTP connections);
 the others show the steady state of a long-running worker, which the target is judged on.
@@ -40,7 +40,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=20, help="papers (and repositories) in the issue")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before every answer")
-    parser.add_argument("--concurrency", type=int, default=24, help="worker threads")
+    parser.add_argument("--concurrency", type=int, default=24, help="worker threads or processes")
+    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads", help="the worker's pool")
     parser.add_argument("--rounds", type=int, default=5, help="refreshes: the first on a cold worker")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/paperdaily_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
@@ -104,7 +105,7 @@ def run(args, servers, env):
     issue = make_issue(args.papers)
     app.control.purge()
 
-    worker = start_worker(env, args.concurrency)
+    worker = start_worker(env, args.pool, args.concurrency)
     rounds = []
     try:
         wait_for_ping(app, worker)
@@ -250,8 +251,8 @@ def s2_batch(count):
     return answers
 
 
-def start_worker(env, concurrency):
-    command = [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", "--pool=threads"]
+def start_worker(env, pool, concurrency):
+    command = [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", f"--pool={pool}"]
     command += [f"--concurrency={concurrency}", "-n", f"bench-{os.getpid()}@localhost", "-l", "WARNING"]
     # The banner would bury the figures; errors still reach stderr.
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)  # noqa: S603
@@ -282,7 +283,10 @@ def time_one_request(server):
 
 
 def report(args, single, rounds):
-    print(f"issue of {args.papers} arXiv papers and {args.papers} GitHub repositories, {args.latency:.3f} s latency")
+    print(
+        f"issue of {args.papers} arXiv papers and {args.papers} GitHub repositories, {args.latency:.3f} s latency,"
+        f" worker pool {args.pool} x {args.concurrency}"
+    )
     print(f"one request on its own: {single:.3f} s")
     for number, figures in enumerate(rounds, 1):
         requests = figures["requests"]

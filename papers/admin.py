@@ -291,8 +291,7 @@ class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
     @admin.action(description=_("Fetch from GitHub again"))
     def fetch_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        for pk in ids:
-            tasks.enqueue(tasks.fetch_repository, pk)
+        tasks.enqueue_repositories(ids)
         self.message_user(
             request,
             ngettext("%(count)d repository queued.", "%(count)d repositories queued.", len(ids)) % {"count": len(ids)},

@@ -319,22 +319,54 @@ def repository_fetch(*, repository_id: int) -> Repository:
     Raises TemporaryError when a retry may help; other failures are recorded on the row.
     """
     repository = Repository.objects.get(pk=repository_id)
+    return _repository_store(repository_id, _ask_github(repository))
+
+
+def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError]:
+    """Fetch many repositories side by side and store each; returns the ones worth retrying.
+
+    GitHub answers each repository on its own, so the requests go out together (threads that
+    do nothing but wait on the network; the database is written from this thread only).
+    """
+    repositories = list(Repository.objects.filter(pk__in=repository_ids).order_by("pk"))
+    if not repositories:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(repositories), thread_name_prefix="github") as pool:
+        outcomes = list(pool.map(_ask_github, repositories))
+    retry = {}
+    for repository, outcome in zip(repositories, outcomes, strict=True):
+        try:
+            _repository_store(repository.pk, outcome)
+        except TemporaryError as error:
+            retry[repository.pk] = error
+        except Repository.DoesNotExist:
+            logger.info("repository %s was deleted while it was fetched", repository.pk)
+    return retry
+
+
+def _ask_github(repository: Repository):
+    """GitHub's answer for ``repository``, or the SourceError that came instead (never raised here)."""
     try:
-        result = github.fetch(repository.owner, repository.name, etag=repository.etag, github_id=repository.github_id)
-    except TemporaryError as error:
-        repository_record_error(repository_id=repository_id, message=str(error), final=False)
-        raise
-    except NotFound as error:
-        return repository_record_error(repository_id=repository_id, message=str(error), final=True, missing=True)
+        return github.fetch(repository.owner, repository.name, etag=repository.etag, github_id=repository.github_id)
     except SourceError as error:
-        return repository_record_error(repository_id=repository_id, message=str(error), final=True)
+        return error
+
+
+def _repository_store(repository_id: int, outcome) -> Repository:
+    if isinstance(outcome, TemporaryError):
+        repository_record_error(repository_id=repository_id, message=str(outcome), final=False)
+        raise outcome
+    if isinstance(outcome, NotFound):
+        return repository_record_error(repository_id=repository_id, message=str(outcome), final=True, missing=True)
+    if isinstance(outcome, SourceError):
+        return repository_record_error(repository_id=repository_id, message=str(outcome), final=True)
     with transaction.atomic():
         repository = Repository.objects.select_for_update().get(pk=repository_id)
         repository.fetched_at = timezone.now()
         repository.fetch_status = Repository.FetchStatus.OK
         repository.fetch_error = ""
-        if result.status == "ok":
-            repository = _repository_apply(repository, result.metadata, result.etag)
+        if outcome.status == "ok":
+            repository = _repository_apply(repository, outcome.metadata, outcome.etag)
         repository.save()
     return repository
 

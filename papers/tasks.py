@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 6
 BACKOFF_MAX = 3600
+# Repositories fetched side by side by one task: an issue's code in one go.
+REPOSITORIES_PER_TASK = 25
 
 _fetch_task = {
     "bind": True,
@@ -89,6 +91,14 @@ def fetch_repository(self, repository_id):
         )
 
 
+@shared_task(name="papers.fetch_repositories", **_fetch_task)
+def fetch_repositories(self, repository_ids):
+    """Many repositories at once (an issue's, beat's daily list); one that may succeed later is retried alone."""
+    for repository_id, error in services.repositories_fetch(repository_ids=repository_ids).items():
+        delay = error.retry_after if error.retry_after is not None else backoff(0)
+        enqueue(fetch_repository, repository_id, countdown=min(max(delay, 0.5), BACKOFF_MAX))
+
+
 # The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than these tasks' hard
 # limits, and Celery refuses a soft limit above the hard one: each names both.
 @shared_task(name="papers.refresh_issue", acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
@@ -96,8 +106,7 @@ def refresh_issue(issue_id):
     """Fan out: arXiv papers in batches of 100, every other paper and every repository alone."""
     papers, repositories = services.issue_papers_and_repositories(issue_id=issue_id)
     enqueue_papers([paper.pk for paper in papers], arxiv_ids={paper.pk for paper in papers if paper.arxiv_id})
-    for repository in repositories:
-        enqueue(fetch_repository, repository.pk)
+    enqueue_repositories([repository.pk for repository in repositories])
     return {"papers": len(papers), "repositories": len(repositories)}
 
 
@@ -108,9 +117,8 @@ def sweep_pending():
     paper_ids = list(services.papers_stuck_pending(older_than_seconds=after).values_list("pk", "arxiv_id")[:1000])
     enqueue_papers([pk for pk, _ in paper_ids], arxiv_ids={pk for pk, arxiv_id in paper_ids if arxiv_id})
     repository_ids = list(services.repositories_stuck_pending(older_than_seconds=after).values_list("pk", flat=True))
-    for repository_id in repository_ids[:1000]:
-        enqueue(fetch_repository, repository_id)
-    return {"papers": len(paper_ids), "repositories": len(repository_ids)}
+    enqueue_repositories(repository_ids[:1000])
+    return {"papers": len(paper_ids), "repositories": len(repository_ids[:1000])}
 
 
 @shared_task(name="papers.refresh_recent_repositories", acks_late=True, soft_time_limit=100, time_limit=120)
@@ -118,15 +126,14 @@ def refresh_recent_repositories():
     """Beat, daily: star counts and last pushes of the code in recent issues."""
     days = settings.PAPERDAILY_REFRESH_RECENT_DAYS
     repository_ids = list(services.repositories_of_recent_issues(days=days).values_list("pk", flat=True))
-    for repository_id in repository_ids:
-        enqueue(fetch_repository, repository_id)
+    enqueue_repositories(repository_ids)
     return {"repositories": len(repository_ids)}
 
 
 # --- Enqueueing: after the transaction commits, and never fatal for the caller
 
 
-def enqueue(task, *args):
+def enqueue(task, *args, countdown=None):
     """Send ``task`` once the current transaction commits (at once outside one).
 
     A broker that is down must not undo what the caller saved: the row stays "pending"
@@ -135,7 +142,7 @@ def enqueue(task, *args):
 
     def send():
         try:
-            task.apply_async(args=args, retry=False)
+            task.apply_async(args=args, countdown=countdown, retry=False)
         except OperationalError as error:
             logger.warning("could not enqueue %s%s, the sweeper will: %s", task.name, args, error)
 
@@ -150,3 +157,12 @@ def enqueue_papers(paper_ids, *, arxiv_ids=frozenset()):
     for pk in paper_ids:
         if pk not in arxiv_ids:
             enqueue(fetch_paper, pk)
+
+
+def enqueue_repositories(repository_ids):
+    """One repository alone; more in groups fetched side by side (GitHub's requests do not depend on each other)."""
+    if len(repository_ids) == 1:
+        enqueue(fetch_repository, repository_ids[0])
+        return
+    for start in range(0, len(repository_ids), REPOSITORIES_PER_TASK):
+        enqueue(fetch_repositories, repository_ids[start : start + REPOSITORIES_PER_TASK])

@@ -136,7 +136,7 @@ def test_it_doubles_the_backoff_up_to_an_hour(settings):
 
 
 def test_its_fetch_tasks_are_acknowledged_late_and_retried():
-    for task in (tasks.fetch_paper, tasks.fetch_arxiv_batch, tasks.fetch_repository):
+    for task in (tasks.fetch_paper, tasks.fetch_arxiv_batch, tasks.fetch_repository, tasks.fetch_repositories):
         assert task.acks_late is True
         assert task.reject_on_worker_lost is True
         assert task.max_retries >= 3
@@ -160,3 +160,26 @@ def test_its_tasks_can_be_sent_with_their_time_limits(name, settings):
     hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
 
     assert 0 < soft < hard
+
+
+def test_it_fetches_many_repositories_side_by_side_and_retries_a_failure_alone(
+    eager, replay, django_capture_on_commit_callbacks
+):
+    delay = 0.3
+    serve(replay.github, "github/repos-tensorflow-models.json", delay=delay)
+    serve(replay.github, "github/repos-archived-no-license.json", delay=delay)
+    serve(replay.github, "github/repos-not-found-404.json", delay=delay)
+    replay.github.add("/repos/google/tf_mesh_renderer", status=503, delay=delay)
+    names = [("tensorflow", "models"), ("huanghoujing", "EANet"), ("paperdaily-fixtures", "no-such-repository")]
+    names.append(("google", "tf_mesh_renderer"))
+    ids = [github_repository(owner, name).pk for owner, name in names]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue_repositories(ids)
+
+    statuses = dict(Repository.objects.values_list("name", "fetch_status"))
+    first_four = sorted(request.received_at for request in replay.github.requests)[:4]
+    assert statuses == {"models": "ok", "EANet": "ok", "no-such-repository": "missing", "tf_mesh_renderer": "failed"}
+    assert first_four[-1] - first_four[0] < delay  # all four asked before any answer came
+    # The 503 was tried again on its own (eagerly here: at once, and then given up).
+    assert [r.path for r in replay.github.requests].count("/repos/google/tf_mesh_renderer") == 2
