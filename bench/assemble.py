@@ -1,13 +1,13 @@
 """Benchmark: refresh one issue of 20 arXiv papers and 20 GitHub repositories.
 
-The real path end to end: the ``refresh_issue`` task is sent to a real Celery worker
-(threads pool) over Redis; it fans out; the workers ask local replay servers on 127.0.0.1
-standing in for arXiv, Semantic Scholar and GitHub, each answering every request after
-``--latency`` seconds; results land in PostgreSQL. Prints the requests made per host, the
-wall time from sending the task to the last row stored, and its ratio to one request's
-latency.
+The real path end to end: the ``refresh_issue`` task is sent over Redis to a real Celery
+worker (prefork, 8 processes, as docker-compose.yml runs it); it fans out; the workers ask
+local replay servers on 127.0.0.1 standing in for arXiv, Semantic Scholar and GitHub, each
+answering every request after ``--latency`` seconds; results land in PostgreSQL. Prints the
+requests made per host, the wall time from sending the task to the last row stored, and its
+ratio to one request's latency.
 
-    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--pool threads] [--concurrency 24] [--rounds 5]
+    .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--pool prefork] [--concurrency 8] [--rounds 5]
 
 The first round runs on a cold worker (its threads open their database and HTTP connections);
 the others show the steady state of a long-running worker, which the target is judged on.
@@ -40,8 +40,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=20, help="papers (and repositories) in the issue")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before every answer")
-    parser.add_argument("--concurrency", type=int, default=24, help="worker threads or processes")
-    parser.add_argument("--pool", choices=["threads", "prefork"], default="threads", help="the worker's pool")
+    parser.add_argument("--concurrency", type=int, default=8, help="worker processes (or threads)")
+    parser.add_argument("--pool", choices=["prefork", "threads"], default="prefork", help="as docker-compose runs it")
     parser.add_argument("--rounds", type=int, default=5, help="refreshes: the first on a cold worker")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/paperdaily_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
