@@ -9,7 +9,7 @@ ratio to one request's latency.
 
     .venv/bin/python bench/assemble.py [--papers 20] [--latency 0.2] [--pool prefork] [--concurrency 8] [--rounds 5]
 
-The first round runs on a cold worker (its threads open their database and HTTP connections);
+The first round runs on a cold worker (its processes open their database and HTTP connections);
 the others show the steady state of a long-running worker, which the target is judged on.
 
 Needs PostgreSQL and Redis as ``make test`` does. Uses its own database
