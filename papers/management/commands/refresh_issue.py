@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from papers import services, tasks
+from papers.models import Repository
 from papers.sources.base import TemporaryError
 from recommendations.models import Issue
 
@@ -35,12 +36,15 @@ class Command(BaseCommand):
                 done.append(self._attempt(services.paper_fetch_metadata, paper_id=paper.pk))
         for paper in filter(None, done):
             self.stdout.write(f"paper #{paper.pk} [{paper.metadata_status}] {paper} {paper.metadata_error}".rstrip())
-        for repository in repositories:
-            fetched = self._attempt(services.repository_fetch, repository_id=repository.pk)
-            if fetched:
-                self.stdout.write(
-                    f"repo {fetched.full_name} [{fetched.fetch_status}] stars={fetched.stars} {fetched.fetch_error}"
-                )
+        retry_later = services.repositories_fetch(repository_ids=[repository.pk for repository in repositories])
+        for repository in Repository.objects.filter(pk__in=[repository.pk for repository in repositories]):
+            if repository.pk in retry_later:
+                self.stderr.write(f"repo {repository.full_name}: {retry_later[repository.pk]}")
+                continue
+            self.stdout.write(
+                f"repo {repository.full_name} [{repository.fetch_status}] stars={repository.stars} "
+                f"{repository.fetch_error}".rstrip()
+            )
 
     def _attempt(self, service, **ids):
         try:
