@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services, tasks
-from .identifiers import LinkError, normalise_arxiv_id, parse_paper_link
+from .identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
 from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
 
@@ -237,7 +237,31 @@ class RepositoryForm(forms.ModelForm):
     class Meta:
         model = Repository
         formfield_callback = _https_by_default
-        fields = ["url", "host", "owner", "name", *Repository.FETCHED_FIELDS, "fetch_status", "locked_fields"]
+        fields = ["url", *Repository.FETCHED_FIELDS, "fetch_status", "locked_fields"]
+        help_texts = {"url": _("A GitHub link; host, owner and name are read from it.")}
+
+    def clean(self):
+        """The link decides host, owner and name, so the three can never point elsewhere than the link."""
+        cleaned = super().clean()
+        if "url" not in cleaned:
+            return cleaned
+        try:
+            ref = parse_repo_link(cleaned["url"])
+        except LinkError as error:
+            self.add_error("url", str(error))
+            return cleaned
+        twin = (
+            Repository.objects.filter(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if twin:
+            # GitHub ignores case in names; the database constraint does not, so it is checked here.
+            self.add_error("url", _("%(name)s is already in the list of repositories.") % {"name": twin.full_name})
+            return cleaned
+        cleaned["url"] = ref.url
+        self.instance.host, self.instance.owner, self.instance.name = ref.host, ref.owner, ref.name
+        return cleaned
 
 
 @admin.register(Repository)
@@ -255,7 +279,17 @@ class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
     ]
     list_filter = ["host", "fetch_status", "archived", "language"]
     search_fields = ["url", "owner", "name", "description"]
-    readonly_fields = ["github_id", "fetch_error", "fetched_at", "created_at", "updated_at", "raw_metadata_display"]
+    readonly_fields = [
+        "host",
+        "owner",
+        "name",
+        "github_id",
+        "fetch_error",
+        "fetched_at",
+        "created_at",
+        "updated_at",
+        "raw_metadata_display",
+    ]
     actions = ["fetch_again"]
     fieldsets = [
         (None, {"fields": ["url", "host", "owner", "name", "github_id"]}),
@@ -285,7 +319,7 @@ class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.repository_lock_fields(repository=obj, fields=set(form.changed_data) - {"locked_fields"})
         super().save_model(request, obj, form, change)
-        if not change:
+        if not change or "url" in form.changed_data:
             tasks.enqueue(tasks.fetch_repository, obj.pk)
 
     @admin.action(description=_("Fetch from GitHub again"))

@@ -180,3 +180,54 @@ def test_it_refreshes_a_whole_issue_from_the_issue_list(
     assert set(Paper.objects.values_list("metadata_status", flat=True)) == {"ok"}
     assert Repository.objects.get().stars == 77481
     assert len(replay.arxiv.requests) == 1
+
+
+def repository_form_data(url, **changes):
+    return {"url": url, "host": "", "owner": "", "name": "", "fetch_status": "pending", "archived": "", **changes}
+
+
+def test_it_reads_a_repository_added_by_hand_from_its_link(
+    admin_client, replay, eager, django_capture_on_commit_callbacks
+):
+    serve(replay.github, "github/repos-tensorflow-models.json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/papers/repository/add/",
+            repository_form_data(
+                "github.com/tensorflow/models/tree/master/research/cvt_text", owner="someone", name="else"
+            ),
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    repository = Repository.objects.get()
+    assert (repository.url, repository.host, repository.owner, repository.name) == (
+        "https://github.com/tensorflow/models",
+        "github.com",
+        "tensorflow",
+        "models",
+    )
+    assert repository.stars == 77481
+
+
+@pytest.mark.parametrize("url", ["https://gitlab.com/a/b", "https://github.com/orgs/tensorflow", "javascript:alert(1)"])
+def test_it_refuses_a_repository_link_it_cannot_read(admin_client, replay, url):
+    response = admin_client.post("/admin/papers/repository/add/", repository_form_data(url, owner="a", name="b"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"]
+    assert not Repository.objects.exists()
+    assert replay.all_requests() == []
+
+
+def test_it_refuses_a_repository_already_listed_under_another_case(admin_client):
+    Repository.objects.create(url="https://github.com/tensorflow/models", owner="tensorflow", name="models")
+
+    response = admin_client.post(
+        "/admin/papers/repository/add/", repository_form_data("https://github.com/TensorFlow/Models")
+    )
+
+    assert response.context["adminform"].form.errors["url"] == [
+        "tensorflow/models is already in the list of repositories."
+    ]
+    assert Repository.objects.count() == 1
