@@ -122,8 +122,7 @@ def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
     for paper in papers:
         found = by_id.get(paper.arxiv_id)
         if found is None:
-            message = _("arXiv has no paper %(id)s.") % {"id": paper.arxiv_id}
-            stored.append(paper_record_error(paper_id=paper.pk, message=message, final=True))
+            stored.append(paper_record_error(paper_id=paper.pk, message=_arxiv_has_none(paper.arxiv_id), final=True))
             continue
         extra = venues.get(f"ARXIV:{paper.arxiv_id}")
         try:
@@ -155,7 +154,7 @@ def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
             raise BadRequest(_not_an_arxiv_id(paper.arxiv_id))
         found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
         if found is None:
-            raise NotFound(_("arXiv has no paper %(id)s.") % {"id": paper.arxiv_id})
+            raise NotFound(_arxiv_has_none(paper.arxiv_id))
         extra = _semantic_scholar_optional(f"ARXIV:{paper.arxiv_id}")
         return [found, extra] if extra else [found]
     if paper.doi:
@@ -194,6 +193,10 @@ def _arxiv_id_valid(value: str) -> bool:
         return normalise_arxiv_id(value) == (value, None)
     except LinkError:
         return False
+
+
+def _arxiv_has_none(value: str) -> str:
+    return _("arXiv has no paper %(id)s.") % {"id": value}
 
 
 def _not_an_arxiv_id(value: str) -> str:
