@@ -7,6 +7,7 @@ files under ``var/celery`` so that no server is needed. Set ``DATABASE_URL`` and
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,14 @@ def env_float(name, default):
         return float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
+def env_rate(name, default):
+    """A rate such as "10/h" or "30/5m" (django-ratelimit's syntax); fails loudly when malformed."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 10/h or 30/5m, not {value!r}.")
+    return value
 
 
 def env_list(name, default=()):
@@ -212,7 +221,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "recommendations:mine"
+LOGOUT_REDIRECT_URL = "home"
+# Password-reset links stay valid for a day.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600)
 
 # --- Internationalisation: English and Simplified Chinese UI; content shows as entered.
 
@@ -308,6 +321,36 @@ PAPERDAILY_FETCH_RETRY_BACKOFF = env_float("PAPERDAILY_FETCH_RETRY_BACKOFF", 30.
 PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 1200)
 # Beat refreshes the repositories of issues published within this many days.
 PAPERDAILY_REFRESH_RECENT_DAYS = env_int("PAPERDAILY_REFRESH_RECENT_DAYS", 60)
+
+# --- Recommending: what one person may send, and how often (all overridable from env)
+
+PAPERDAILY_WRITEUP_MIN_CHARS = env_int("PAPERDAILY_WRITEUP_MIN_CHARS", 40)
+# The model column holds 5,000 characters; a larger setting is capped there.
+PAPERDAILY_WRITEUP_MAX_CHARS = min(env_int("PAPERDAILY_WRITEUP_MAX_CHARS", 3000), 5000)
+PAPERDAILY_MAX_CODE_LINKS = env_int("PAPERDAILY_MAX_CODE_LINKS", 3)
+# Recommendations still waiting for an editor; one more is refused until one is decided.
+PAPERDAILY_MAX_PENDING_RECOMMENDATIONS = env_int("PAPERDAILY_MAX_PENDING_RECOMMENDATIONS", 10)
+# Figures: the upload's size, its decoded pixel count (decompression bombs), and the sizes kept.
+PAPERDAILY_FIGURE_MAX_BYTES = env_int("PAPERDAILY_FIGURE_MAX_BYTES", 5 * 1024 * 1024)
+PAPERDAILY_FIGURE_MAX_PIXELS = env_int("PAPERDAILY_FIGURE_MAX_PIXELS", 40_000_000)
+PAPERDAILY_FIGURE_MAX_SIDE = env_int("PAPERDAILY_FIGURE_MAX_SIDE", 2400)
+PAPERDAILY_THUMBNAIL_SIDE = env_int("PAPERDAILY_THUMBNAIL_SIDE", 480)
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Rate limits (django-ratelimit syntax, counted in the cache, so shared through Redis when
+# REDIS_URL is set). Only POSTs count: reading the form costs nothing.
+PAPERDAILY_RATE_RECOMMEND_USER = env_rate("PAPERDAILY_RATE_RECOMMEND_USER", "10/h")
+PAPERDAILY_RATE_RECOMMEND_IP = env_rate("PAPERDAILY_RATE_RECOMMEND_IP", "30/h")
+PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
+PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")
+PAPERDAILY_RATE_PASSWORD_RESET_IP = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_IP", "5/h")
+PAPERDAILY_RATE_PASSWORD_RESET_EMAIL = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_EMAIL", "3/h")
+# Behind a proxy, the client's address is the last hop the proxy appended.
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# One person on IPv6 usually holds a whole /64.
+RATELIMIT_IPV6_MASK = 64
 
 # --- Portal
 

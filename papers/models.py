@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -22,18 +23,41 @@ class Area(models.Model):
         return self.code
 
 
+class TagQuerySet(models.QuerySet):
+    def approved(self):
+        """Topics readers and the recommend form see; proposals wait for an editor."""
+        return self.filter(approved=True)
+
+    def proposed(self):
+        return self.filter(approved=False)
+
+
 class Tag(models.Model):
-    """A topic a recommendation is filed under; every tag belongs to one area."""
+    """A topic a recommendation is filed under; every tag belongs to one area.
+
+    A recommender may propose a topic that does not exist yet: it is stored unapproved,
+    the recommendation points at it, and an editor approves it (or files the
+    recommendation under another topic) before accepting.
+    """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     area = models.ForeignKey(Area, models.PROTECT, related_name="tags", verbose_name=_("area"))
     description = models.TextField(_("description"), blank=True)
+    approved = models.BooleanField(
+        _("approved"), default=True, help_text=_("Proposed topics stay hidden from readers until approved.")
+    )
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
+        constraints = [
+            # "Graph Neural Networks" proposed twice in different cases is one topic.
+            models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique"),
+        ]
 
     def __str__(self):
         return self.name

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from papers.models import Paper, Tag, listing_prefetches
+from papers.models import Paper, Repository, Tag, listing_prefetches
 
 from .markdown import render_markdown
 
@@ -109,12 +109,30 @@ class Recommendation(models.Model):
     tag = models.ForeignKey(Tag, models.PROTECT, related_name="recommendations", verbose_name=_("tag"))
     # The paper link exactly as the recommender typed it, for the editor's reference.
     submitted_link = models.CharField(_("submitted link"), max_length=500, blank=True)
+    # Code and dataset links as submitted. They join the paper's own links when the
+    # recommendation is accepted, so that a spammer cannot decorate a paper page.
+    code_links = models.JSONField(_("code links"), default=list, blank=True)
+    repositories = models.ManyToManyField(
+        Repository, blank=True, related_name="recommendations", verbose_name=_("code repositories")
+    )
+    dataset_link = models.URLField(_("dataset link"), max_length=500, blank=True)
     writeup = models.TextField(_("write-up (Markdown)"), max_length=5000)
     # Rendered from ``writeup`` and sanitised whenever it changes (see set_writeup).
     writeup_html = models.TextField(_("write-up (HTML)"), blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
-    review_note = models.TextField(_("review note"), blank=True)
+    review_note = models.TextField(_("review note"), blank=True, max_length=2000)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    # The decision the recommender was last e-mailed about: the e-mail task sends only
+    # when this differs from ``status``, so running it twice sends one e-mail.
+    notified_status = models.CharField(_("recommender told of"), max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -161,7 +179,10 @@ class Figure(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, models.CASCADE, related_name="figures", verbose_name=_("recommendation")
     )
-    image = models.ImageField(_("image"), upload_to=figure_upload_to)
+    image = models.ImageField(_("image"), upload_to=figure_upload_to, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=figure_upload_to, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
