@@ -1,10 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import media, views
 
 admin.site.site_header = "PaperDaily"
 admin.site.site_title = _("PaperDaily back office")
@@ -15,12 +13,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("recommendations.account_urls")),
+    # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
+    re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),
     path("", include("papers.urls")),
     path("", include("recommendations.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "paperdaily.views.page_not_found"
 handler500 = "paperdaily.views.server_error"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import recommend_views, views
 
 
 class HandleConverter:
@@ -24,4 +24,10 @@ urlpatterns = [
     path("issues/<int:number>/", views.issue_detail, name="issue-detail"),
     path("recommenders/", views.recommender_list, name="recommender-list"),
     path("recommenders/<handle:handle>/", views.recommender_detail, name="recommender-detail"),
+    path("recommend/", recommend_views.recommend, name="recommend"),
+    path("recommend/mine/", recommend_views.mine, name="mine"),
+    path("recommend/<int:pk>/thanks/", recommend_views.thanks, name="thanks"),
+    path("recommend/<int:pk>/status/", recommend_views.status, name="status"),
+    path("recommend/<int:pk>/edit/", recommend_views.edit, name="edit"),
+    path("recommend/<int:pk>/withdraw/", recommend_views.withdraw, name="withdraw"),
 ]

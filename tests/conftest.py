@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from paperdaily.celery import app
@@ -13,6 +14,12 @@ def _default_language():
     leaves Chinese active in the thread, and views called directly would inherit it."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none spent."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from paperdaily.settings import env_bool, env_int, env_list, env_str
+from paperdaily.settings import env_bool, env_int, env_list, env_rate, env_str
 
 NAME = "PAPERDAILY_TEST_SETTING"
 
@@ -58,3 +58,18 @@ def test_it_reads_comma_separated_lists(monkeypatch):
     monkeypatch.setenv(NAME, "localhost, example.org,,")
 
     assert env_list(NAME) == ["localhost", "example.org"]
+
+
+@pytest.mark.parametrize("value", ["10/h", "30/5m", "1/s", "100000/d"])
+def test_it_reads_rates(monkeypatch, value):
+    monkeypatch.setenv(NAME, value)
+
+    assert env_rate(NAME, "1/h") == value
+
+
+@pytest.mark.parametrize("value", ["10 per hour", "10/x", "0/h", "/h", "10/", "h/10", "10/h "])
+def test_it_refuses_a_rate_it_cannot_read(monkeypatch, value):
+    monkeypatch.setenv(NAME, value)
+
+    with pytest.raises(ImproperlyConfigured, match=NAME):
+        env_rate(NAME, "1/h")

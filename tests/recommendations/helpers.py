@@ -1,0 +1,40 @@
+"""Small builders shared by the recommend-form tests."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tests.factories import make_recommender
+
+WRITEUP = "Cross-view training lets a sequence model learn from unlabelled text; a clear, useful read."
+
+
+def login_recommender(client, django_user_model, handle="reader"):
+    """A signed-in person with a recommender profile; returns the recommender."""
+    user = django_user_model.objects.create_user(username=handle, email=f"{handle}@example.org")
+    recommender = make_recommender(handle, user=user)
+    client.force_login(user)
+    return recommender
+
+
+def form_data(topic, **overrides):
+    data = {
+        "paper_link": "https://arxiv.org/abs/1809.08370",
+        "code_links": "",
+        "dataset_link": "",
+        "tag": str(topic.pk),
+        "proposed_topic": "",
+        "proposed_area": "",
+        "writeup": WRITEUP,
+        "figure_caption": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def png_upload(name="figure.png", size=(40, 30)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
