@@ -4,15 +4,7 @@ Nothing is faked here: the worker is a separate process that receives the task o
 asks the replay servers over sockets, retries with backoff, and writes to PostgreSQL.
 """
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from django.db import connection
 
 from paperdaily.celery import app
 from papers import tasks
@@ -21,72 +13,9 @@ from recommendations.models import Recommendation
 from tests.factories import make_entry, make_issue
 from tests.recorded import serve
 from tests.replay import HANG
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import Worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Worker:
-    """A worker process started with the test's database and the replay servers' URLs."""
-
-    def __init__(self, replay, **env):
-        self.hostname = f"pd-fetch-{os.getpid()}-{time.monotonic_ns()}@localhost"
-        database = connection.settings_dict
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-            "PAPERDAILY_ARXIV_API_URL": replay.arxiv.base_url + "/api/query",
-            "PAPERDAILY_CROSSREF_API_URL": replay.crossref.base_url,
-            "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL": replay.semantic_scholar.base_url + "/graph/v1",
-            "PAPERDAILY_GITHUB_API_URL": replay.github.base_url,
-            "PAPERDAILY_ARXIV_RATE_LIMIT": "1000 per second",
-            "PAPERDAILY_SEMANTIC_SCHOLAR_RATE_LIMIT": "1000 per second",
-            "PAPERDAILY_GITHUB_RATE_LIMIT": "1000 per second",
-            "PAPERDAILY_FETCH_RETRY_BACKOFF": "0.2",
-            **env,
-        }
-        self.process = None
-
-    def __enter__(self):
-        self.process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-            [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", "--pool=solo", "-n", self.hostname]
-            + ["-l", "WARNING", "--without-mingle", "--without-gossip"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
-            if app.control.ping(destination=[self.hostname], timeout=0.5):
-                return self
-        raise AssertionError("the worker did not answer a ping within 30 s")
-
-    def kill(self):
-        """SIGKILL, as the OOM killer or a lost machine would: no warm shutdown, no ack."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def __exit__(self, *exc_info):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture(autouse=True)
