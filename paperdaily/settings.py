@@ -207,6 +207,7 @@ CELERY_TIMEZONE = "UTC"
 # delays a fetch until the sweeper finds the row still pending.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-metadata": {"task": "papers.sweep_pending", "schedule": 300.0},
+    "sweep-decision-emails": {"task": "recommendations.sweep_decision_emails", "schedule": 600.0},
     "refresh-recent-repositories": {
         "task": "papers.refresh_recent_repositories",
         "schedule": crontab(hour=3, minute=17),
@@ -355,6 +356,8 @@ RATELIMIT_IPV6_MASK = 64
 # --- Portal
 
 PAPERDAILY_ISSUES_PER_PAGE = env_int("PAPERDAILY_ISSUES_PER_PAGE", 12)
+# Where the portal is reached: e-mails sent by workers (no request at hand) build their links on it.
+PAPERDAILY_SITE_URL = env_str("PAPERDAILY_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Logging: everything to the console; the process manager keeps it.
 

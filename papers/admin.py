@@ -30,11 +30,27 @@ class AreaAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "area"]
-    list_filter = ["area"]
+    list_display = ["name", "slug", "area", "approved"]
+    list_filter = ["approved", "area"]
     list_select_related = ["area"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["approve_selected"]
+
+    @admin.action(description=_("Approve selected topics"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        # Recommendations filed under a proposal can be accepted once it is approved.
+        count = queryset.filter(approved=False).update(approved=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d topic approved; readers and the recommend form now see it.",
+                "%(count)d topics approved; readers and the recommend form now see them.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Author)

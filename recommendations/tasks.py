@@ -1,0 +1,77 @@
+"""Celery tasks of moderation: thin wrappers that take ids and call a service.
+
+The decision e-mail is idempotent (``notified_status`` records what the recommender was
+told), acknowledged late so a killed worker's message is redelivered, bounded by time
+limits, and retried with exponential backoff while the mail server is unreachable.
+"""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from papers.tasks import enqueue
+
+from .models import Recommendation
+from .services import moderation
+
+logger = logging.getLogger(__name__)
+
+# Five tries in all: the first and four retries, 1, 2, 4 and 8 minutes apart.
+MAX_RETRIES = 4
+BACKOFF_BASE = 60
+BACKOFF_MAX = 3600
+
+
+def backoff(retries: int) -> int:
+    return min(BACKOFF_BASE * 2**retries, BACKOFF_MAX)
+
+
+def _permanent(error) -> bool:
+    """A mail server's 5xx answer (a refused address, say) will not change on a retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+# The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than this task's hard
+# limit, and Celery refuses a soft limit above the hard one: both are named.
+@shared_task(
+    name="recommendations.notify_decision",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=45,
+    time_limit=60,
+    ignore_result=True,
+)
+def notify_decision(self, recommendation_id):
+    """E-mail the recommender the editor's decision (once per decision)."""
+    try:
+        moderation.recommendation_notify_decision(recommendation_id=recommendation_id)
+    except Recommendation.DoesNotExist:
+        logger.info("recommendation %s was deleted before its decision e-mail went out", recommendation_id)
+    except (OSError, SoftTimeLimitExceeded) as error:
+        # smtplib's errors are OSErrors, as are refused connections and socket timeouts.
+        if _permanent(error) or self.request.retries >= self.max_retries or self.request.is_eager:
+            logger.error("recommendation %s: decision e-mail not sent: %s", recommendation_id, error)
+            return
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+
+
+@shared_task(name="recommendations.sweep_decision_emails", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_decision_emails():
+    """Beat: send again the decision e-mails that never went out (the broker was down, say)."""
+    untold = moderation.recommendations_untold(older_than_seconds=settings.PAPERDAILY_PENDING_SWEEP_AFTER)
+    ids = list(untold.values_list("pk", flat=True)[:500])
+    for recommendation_id in ids:
+        enqueue_notify_decision(recommendation_id)
+    return {"recommendations": len(ids)}
+
+
+def enqueue_notify_decision(recommendation_id):
+    """Send the decision e-mail task once the current transaction commits."""
+    enqueue(notify_decision, recommendation_id)
