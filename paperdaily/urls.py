@@ -7,6 +7,8 @@ from . import media, views
 admin.site.site_header = "PaperDaily"
 admin.site.site_title = _("PaperDaily back office")
 admin.site.index_title = _("Editors' back office")
+# Lists such as the review queue need the width more than a second copy of the app menu.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -116,10 +116,9 @@ class RecommendationAdmin(admin.ModelAdmin):
     """The review queue: an editor decides from the list, without opening each recommendation."""
 
     form = RecommendationForm
+    # The paper cell holds title, authors and the write-up's start: one glance per row.
     list_display = [
         "paper_column",
-        "writeup_excerpt",
-        "authors_column",
         "code_column",
         "tag_column",
         "area_column",
@@ -197,11 +196,20 @@ class RecommendationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("paper"), ordering="paper__title")
     def paper_column(self, obj):
+        return format_html(
+            '<strong class="queue-title">{}</strong><br><span class="queue-authors">{}</span>'
+            '<br><span class="queue-excerpt">{}</span>',
+            self.title_text(obj),
+            self.authors_column(obj),
+            self.writeup_excerpt(obj),
+        )
+
+    def title_text(self, obj):
         paper = obj.paper
         if paper.has_title:
-            return Truncator(paper.title).chars(90)
+            return Truncator(paper.title).chars(110)
         link = obj.submitted_link or paper.identifier_label or str(paper)
-        return format_html("{} <small>({})</small>", Truncator(link).chars(70), paper.get_metadata_status_display())
+        return f"{Truncator(link).chars(70)} ({paper.get_metadata_status_display()})"
 
     @admin.display(description=_("write-up"))
     def writeup_excerpt(self, obj):
@@ -242,6 +250,8 @@ class RecommendationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("age"), ordering="created_at")
     def age_column(self, obj):
+        if timezone.now() - obj.created_at < timedelta(minutes=1):
+            return _("just now")
         return timesince(obj.created_at, depth=1)
 
     @admin.display(description=_("issue"), ordering="issue_entry__issue__number")

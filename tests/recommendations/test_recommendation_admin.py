@@ -116,7 +116,7 @@ def test_it_shows_the_submitted_link_and_fetch_status_of_a_paper_without_a_title
 
     response = admin_client.get(CHANGELIST)
 
-    assert "https://example.org/mystery.pdf <small>(pending)</small>" in response.content.decode()
+    assert '<strong class="queue-title">https://example.org/mystery.pdf (pending)</strong>' in response.content.decode()
 
 
 def test_it_marks_a_proposed_topic(admin_client):
