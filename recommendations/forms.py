@@ -7,23 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from papers.models import Area, Tag
 
+from .account_forms import HoneypotForm
 from .figures import figure_prepare
 from .services import submission
 
 NEW_TOPIC = "new"
-
-
-class HoneypotMixin(forms.Form):
-    """A field people never see (hidden by CSS, skipped by keyboard); scripts that fill every field do."""
-
-    website = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_spam(self):
-        return bool(self.data.get("website"))
 
 
 def _topic_choices():
@@ -34,7 +22,7 @@ def _topic_choices():
     return [("", _("Choose a topic…")), *groups.items(), (NEW_TOPIC, _("Another topic: I will name it below"))]
 
 
-class RecommendationForm(HoneypotMixin):
+class RecommendationForm(HoneypotForm):
     paper_link = forms.CharField(
         label=_("Paper link"),
         max_length=500,

@@ -1,0 +1,177 @@
+"""Forms for accounts: sign-up, log-in by handle or e-mail, the profile, and picking a handle.
+
+Field checks give early, friendly messages; ``accounts.account_create`` checks again under
+its locks and is the one that decides.
+"""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import HANDLE_TAKEN, email_is_taken, handle_is_taken, username_for_login
+from .models import Recommender, handle_validator
+
+BIO_MAX_CHARS = Recommender._meta.get_field("bio").max_length
+
+HANDLE_HELP = _("2 to 30 characters: letters, digits, '_' and '-'. It is your public name and cannot be changed later.")
+
+
+def _no_control_characters(*, allow_newlines):
+    """A validator refusing control characters and the bidi overrides that can disguise a name."""
+    allowed = "\t\n\r" if allow_newlines else ""
+    forbidden = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in allowed)
+    pattern = re.compile(f"[{re.escape(forbidden)}\u202a-\u202e\u2066-\u2069]")
+
+    def validate(value):
+        if pattern.search(value):
+            raise ValidationError(_("Remove the invisible control characters from this text."), code="control")
+
+    return validate
+
+
+class HoneypotForm(forms.Form):
+    """A field people never see (hidden by CSS, skipped by the keyboard); scripts that fill every field do."""
+
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+
+class SignupForm(SetPasswordMixin, HoneypotForm):
+    field_order = ["handle", "email", "password", "password2", "website"]
+
+    handle = forms.CharField(
+        label=_("Handle"),
+        validators=[handle_validator],
+        help_text=HANDLE_HELP,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "minlength": 2,
+                "maxlength": 30,
+                "autofocus": True,
+            }
+        ),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("For logging in and for news about your recommendations. Never shown to anyone."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password, password2 = SetPasswordMixin.create_password_fields(label1=_("Password"), label2=_("Password again"))
+
+    def clean_handle(self):
+        handle = self.cleaned_data["handle"]
+        if handle_is_taken(handle):
+            raise ValidationError(HANDLE_TAKEN, code="handle_taken")
+        return handle
+
+    def clean_email(self):
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        if email_is_taken(email):
+            raise ValidationError(
+                format_html(
+                    _(
+                        'An account with this e-mail address already exists; <a href="{login}">log in</a> or '
+                        '<a href="{reset}">reset your password</a>.'
+                    ),
+                    login=reverse("login"),
+                    reset=reverse("password_reset"),
+                ),
+                code="email_taken",
+            )
+        return email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.is_spam():
+            # Neutral on purpose: a script learns nothing. A person whose browser filled the
+            # hidden field gets it emptied on the form shown again, and the next try works.
+            raise ValidationError(_("We could not create your account. Please try again."), code="spam")
+        self.validate_passwords("password", "password2")
+        user = get_user_model()(username=cleaned_data.get("handle", ""), email=cleaned_data.get("email", ""))
+        self.validate_password_for_user(user, "password")  # the field name
+        return cleaned_data
+
+
+class LoginForm(AuthenticationForm):
+    """Log in with the handle, in any case, or with the e-mail address."""
+
+    username = forms.CharField(
+        label=_("Handle or e-mail address"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That handle or e-mail address and password do not match an account. "
+            "Note that the password is case-sensitive."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # The parent sizes the field for a user name (150); an e-mail address may be longer.
+        self.fields["username"].max_length = 254
+        self.fields["username"].widget.attrs["maxlength"] = 254
+
+    def clean(self):
+        if self.cleaned_data.get("username"):
+            self.cleaned_data["username"] = username_for_login(self.cleaned_data["username"])
+        return super().clean()
+
+
+class PlainTextField(forms.CharField):
+    """Text from a textarea, its line ends counted as browsers count them (one character)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Recommender
+        fields = ["display_name", "bio"]
+        field_classes = {"bio": PlainTextField}
+        labels = {"display_name": _("Display name"), "bio": _("About you")}
+        help_texts = {
+            "display_name": _("Shown next to your handle, e.g. your full name."),
+            "bio": _("Plain text, shown on your public page."),
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].validators.append(_no_control_characters(allow_newlines=False))
+        self.fields["bio"].validators.append(_no_control_characters(allow_newlines=True))
+
+
+class HandleForm(forms.Form):
+    """For an account older than recommender profiles whose user name cannot be a handle."""
+
+    handle = forms.CharField(
+        label=_("Handle"),
+        validators=[handle_validator],
+        help_text=HANDLE_HELP,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "maxlength": 30}
+        ),
+    )

@@ -1,0 +1,18 @@
+"""Account URLs, without a namespace: Django's auth views reverse these names as they are."""
+
+from django.urls import path
+
+from . import account_views as views
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("password/change/done/", views.password_change_done, name="password_change_done"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+]

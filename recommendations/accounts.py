@@ -1,0 +1,158 @@
+"""Accounts for recommenders: creating a login together with its public profile.
+
+A person signs up with a handle, an e-mail address and a password. The handle is both the
+``User.username`` and the ``Recommender.handle``, so that one name identifies a person
+everywhere. The rules, shared by the sign-up form, the profile page and anything else that
+makes accounts:
+
+- a handle is unique case-blind among recommenders (a database constraint) *and* among
+  user names (checked here, so that an editor's login name cannot be taken as a handle);
+- an e-mail address belongs to one account, case-blind. ``auth_user.email`` has no unique
+  index (the table is Django's), so on PostgreSQL sign-ups are serialised per address and
+  per handle with transaction-scoped advisory locks; the check after the lock is then exact;
+- no user is created without its recommender: both rows are written in one transaction.
+
+The forms live in ``account_forms``, the views in ``account_views``.
+"""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import Recommender, handle_validator
+
+HANDLE_TAKEN = _("This handle is taken. Please choose another one.")
+EMAIL_TAKEN = _("An account with this e-mail address already exists.")
+
+# Advisory lock classes (the first of pg_advisory_xact_lock's two keys), one per kind of name.
+_LOCK_HANDLE = 7701
+_LOCK_EMAIL = 7702
+
+
+def handle_is_taken(handle, *, exclude_user=None):
+    """True when ``handle`` names a recommender or a user (other than ``exclude_user``), in any case."""
+    users = get_user_model().objects.filter(username__iexact=handle)
+    if exclude_user is not None:
+        users = users.exclude(pk=exclude_user.pk)
+    return Recommender.objects.filter(handle__iexact=handle).exists() or users.exists()
+
+
+def email_is_taken(email):
+    return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def _lock(kind, value):
+    # Held until the transaction ends; two sign-ups with one name wait for each other.
+    # Handles are always locked before e-mail addresses, so two sign-ups cannot deadlock.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [kind, value.lower()])
+
+
+def _account_errors(*, user, password):
+    """Every reason ``user`` (unsaved) cannot be created with ``password``, by field name.
+
+    Runs inside the transaction: it takes the locks that make its checks exact.
+    """
+    errors = {}
+    # Well-formed names only reach the database (PostgreSQL refuses a NUL in a query).
+    try:
+        handle_validator(user.username)
+    except ValidationError as error:
+        errors["handle"] = error
+    try:
+        validate_email(user.email)
+    except ValidationError as error:
+        errors["email"] = error
+    if "handle" not in errors:
+        _lock(_LOCK_HANDLE, user.username)
+    if "email" not in errors:
+        _lock(_LOCK_EMAIL, user.email)
+    if "handle" not in errors and handle_is_taken(user.username):
+        errors["handle"] = ValidationError(HANDLE_TAKEN, code="handle_taken")
+    if "email" not in errors and email_is_taken(user.email):
+        errors["email"] = ValidationError(EMAIL_TAKEN, code="email_taken")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        errors["password"] = error
+    return errors
+
+
+def account_create(*, handle, email, password):
+    """Create a user and its recommender profile in one transaction; return the user.
+
+    Raises ``ValidationError`` keyed by ``handle``, ``email`` and ``password`` when any is
+    unacceptable, including when a concurrent sign-up took the handle first.
+    """
+    User = get_user_model()
+    user = User(username=handle, email=User.objects.normalize_email(email))
+    try:
+        with transaction.atomic():
+            errors = _account_errors(user=user, password=password)
+            if errors:
+                raise ValidationError(errors)
+            user.set_password(password)
+            user.save()
+            Recommender.objects.create(handle=handle, user=user)
+    except IntegrityError:
+        # Someone else (an editor in the admin, say) wrote the name between check and insert.
+        raise ValidationError({"handle": ValidationError(HANDLE_TAKEN, code="handle_taken")}) from None
+    return user
+
+
+def recommender_create(*, user, handle):
+    """Give an existing user (an account older than profiles) its recommender profile.
+
+    The handle may be the user's own user name, but no one else's. Raises ``ValidationError``
+    when the handle is malformed or taken; returns the profile the user already has, if any.
+    """
+    handle_validator(handle)
+    try:
+        with transaction.atomic():
+            _lock(_LOCK_HANDLE, handle)
+            if handle_is_taken(handle, exclude_user=user):
+                raise ValidationError(HANDLE_TAKEN, code="handle_taken")
+            return Recommender.objects.create(handle=handle, user=user)
+    except IntegrityError:
+        existing = Recommender.objects.filter(user=user).first()
+        if existing is not None:  # a double submit: the first one won
+            return existing
+        raise ValidationError(HANDLE_TAKEN, code="handle_taken") from None
+
+
+def recommender_ensure(*, user):
+    """The user's recommender profile, made from the user name if that is a free, valid handle.
+
+    None when the user has no profile and their user name cannot become one: they pick a handle.
+    """
+    existing = Recommender.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    try:
+        return recommender_create(user=user, handle=user.get_username())
+    except ValidationError:
+        return None
+
+
+def username_for_login(identifier):
+    """The user name a person means by ``identifier``: their handle in any case, or their e-mail.
+
+    An exact user name wins; then a unique case-blind match on user name, on recommender
+    handle (older accounts may have a handle different from the user name), then on e-mail.
+    When nothing matches unambiguously, ``identifier`` is returned as typed, and fails to log in.
+    """
+    User = get_user_model()
+    if User.objects.filter(username=identifier).exists():
+        return identifier
+    for lookup in ({"username__iexact": identifier}, {"recommender__handle__iexact": identifier}):
+        names = list(User.objects.filter(**lookup).values_list("username", flat=True)[:2])
+        if len(names) == 1:
+            return names[0]
+    if "@" in identifier:
+        names = list(User.objects.filter(email__iexact=identifier).values_list("username", flat=True)[:2])
+        if len(names) == 1:
+            return names[0]
+    return identifier
