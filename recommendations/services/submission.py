@@ -143,7 +143,7 @@ def clean_topic(*, tag: Tag | None, proposed_topic: str = "", proposed_area: Are
     errors = {}
     if not name:
         errors["proposed_topic"] = ValidationError(
-            _("Choose a topic from the list, or name the topic you propose."), code="required"
+            _("Name the topic you propose, or choose one from the list."), code="required"
         )
     elif not (TOPIC_MIN <= len(name) <= TOPIC_MAX) or not _TOPIC_RE.match(name):
         errors["proposed_topic"] = ValidationError(

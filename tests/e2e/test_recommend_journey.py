@@ -67,6 +67,7 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
     page.wait_for_load_state("load")
 
     # Log out, then log in again with the new account.
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("link", name="Log in").click()
     page.fill("input[name=username]", "ada_l")
@@ -134,3 +135,29 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
     expect(item).to_contain_text(TITLE)
     shot(page, artifacts_dir, "7-mine-accepted")
     reader.close()
+
+
+def test_the_form_and_its_errors_fit_a_phone(topics, live_server, browser, artifacts_dir):
+    from recommendations.accounts import account_create
+
+    account_create(handle="ada_l", email="ada@example.org", password="corner-pooling-2019")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/?next=/recommend/")
+    page.fill("input[name=username]", "ada@example.org")
+    page.fill("input[name=password]", "corner-pooling-2019")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/recommend/")
+    # The proposal fields appear only once "another topic" is chosen.
+    expect(page.locator("[data-proposal]")).to_be_hidden()
+    page.get_by_label("Topic", exact=True).select_option("new")
+    expect(page.get_by_label("New topic", exact=True)).to_be_focused()
+    page.get_by_label("Paper link").fill("https://example.com/paper")
+    page.get_by_label("Why read it?").fill("Too short")
+    page.get_by_role("button", name="Send recommendation").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".field--error")).to_have_count(4)
+    expect(page.get_by_label("Paper link")).to_have_value("https://example.com/paper")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, artifacts_dir, "errors-phone")
+    context.close()

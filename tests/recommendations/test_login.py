@@ -176,7 +176,9 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
         "Recommend a paper": "/recommend/",
         "My recommendations": "/recommend/mine/",
         "Profile": "/accounts/profile/",
+        "Change password": "/accounts/password/change/",
     }
+    assert header.select_one(".user-menu summary").get_text(strip=True) == f"@{ada.recommender.handle}"
     form = header.select_one("form")
     assert form["action"] == "/accounts/logout/"
     assert form["method"] == "post"
