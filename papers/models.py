@@ -52,8 +52,8 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         constraints = [
             # "Graph Neural Networks" proposed twice in different cases is one topic.
             models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique"),

@@ -71,7 +71,7 @@ class FigureInline(admin.TabularInline):
 
 
 class AgeListFilter(admin.SimpleListFilter):
-    title = _("age")
+    title = _("time since sent")
     parameter_name = "age"
 
     def lookups(self, request, model_admin):
@@ -97,7 +97,7 @@ class AgeListFilter(admin.SimpleListFilter):
 
 
 class HasCodeListFilter(admin.SimpleListFilter):
-    title = _("code")
+    title = _("code links")
     parameter_name = "code"
 
     def lookups(self, request, model_admin):
@@ -223,7 +223,7 @@ class RecommendationAdmin(admin.ModelAdmin):
         names = ", ".join(author.name for author in authors[:MAX_AUTHORS_LISTED])
         return _("%(names)s et al.") % {"names": names} if len(authors) > MAX_AUTHORS_LISTED else names
 
-    @admin.display(description=_("code"))
+    @admin.display(description=_("code links"))
     def code_column(self, obj):
         repositories = list(obj.repositories.all())
         if not repositories:
@@ -248,11 +248,11 @@ class RecommendationAdmin(admin.ModelAdmin):
     def status_column(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description=_("age"), ordering="created_at")
+    @admin.display(description=_("sent"), ordering="created_at")
     def age_column(self, obj):
         if timezone.now() - obj.created_at < timedelta(minutes=1):
             return _("just now")
-        return timesince(obj.created_at, depth=1)
+        return _("%(time)s ago") % {"time": timesince(obj.created_at, depth=1)}
 
     @admin.display(description=_("issue"), ordering="issue_entry__issue__number")
     def issue_number(self, obj):

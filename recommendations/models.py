@@ -132,7 +132,7 @@ class Recommendation(models.Model):
     )
     # The decision the recommender was last e-mailed about: the e-mail task sends only
     # when this differs from ``status``, so running it twice sends one e-mail.
-    notified_status = models.CharField(_("recommender told of"), max_length=16, blank=True, editable=False)
+    notified_status = models.CharField(_("decision e-mailed"), max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -147,7 +147,7 @@ def clean_topic(*, tag: Tag | None, proposed_topic: str = "", proposed_area: Are
         )
     elif not (TOPIC_MIN <= len(name) <= TOPIC_MAX) or not _TOPIC_RE.match(name):
         errors["proposed_topic"] = ValidationError(
-            _("Name the topic in %(low)d to %(high)d characters: words, digits, spaces and - + & / ( ).")
+            _("Name the topic in %(low)d to %(high)d characters: words, digits, spaces and common punctuation.")
             % {"low": TOPIC_MIN, "high": TOPIC_MAX},
             code="invalid",
         )
@@ -158,14 +158,31 @@ def clean_topic(*, tag: Tag | None, proposed_topic: str = "", proposed_area: Are
     return None, name, proposed_area
 
 
-def _checked(**inputs):
-    """Run every check and raise all their errors at once, keyed by input name."""
+def _checked(
+    *,
+    paper_link: str,
+    writeup: str,
+    tag: Tag | None = None,
+    proposed_topic: str = "",
+    proposed_area: Area | None = None,
+    code_links=(),
+    dataset_link: str = "",
+    figure=None,
+    figure_caption: str = "",
+):
+    """Run every check on a recommendation's inputs; raise all their errors at once, keyed by input name.
+
+    These keyword arguments are the inputs of ``recommendation_submit`` and
+    ``recommendation_update``: ``code_links`` is a list of repository links, ``figure`` an
+    uploaded file or one a form has already prepared, ``tag`` an approved topic or None
+    with ``proposed_topic`` and ``proposed_area`` naming a new one.
+    """
     errors, cleaned = {}, {}
     checks = {
-        "paper_link": lambda: clean_paper_link(inputs["paper_link"]),
-        "code_links": lambda: clean_code_links(inputs["code_links"]),
-        "dataset_link": lambda: clean_dataset_link(inputs["dataset_link"]),
-        "writeup": lambda: clean_writeup(inputs["writeup"]),
+        "paper_link": lambda: clean_paper_link(paper_link),
+        "code_links": lambda: clean_code_links(code_links),
+        "dataset_link": lambda: clean_dataset_link(dataset_link),
+        "writeup": lambda: clean_writeup(writeup),
     }
     for name, check in checks.items():
         try:
@@ -173,19 +190,16 @@ def _checked(**inputs):
         except ValidationError as error:
             errors[name] = error.error_list
     try:
-        cleaned["topic"] = clean_topic(
-            tag=inputs["tag"], proposed_topic=inputs["proposed_topic"], proposed_area=inputs["proposed_area"]
-        )
+        cleaned["topic"] = clean_topic(tag=tag, proposed_topic=proposed_topic, proposed_area=proposed_area)
     except ValidationError as error:
         errors.update(error.error_dict)
-    figure = inputs["figure"]
     if figure is not None and not isinstance(figure, PreparedFigure):
         try:
             figure = figure_prepare(figure)
         except ValidationError as error:
             errors["figure"] = error.error_list
     cleaned["figure"] = figure
-    caption = " ".join(_without_controls(inputs["figure_caption"] or "").split())
+    caption = " ".join(_without_controls(figure_caption or "").split())
     if len(caption) > 300:
         errors["figure_caption"] = [ValidationError(_("Keep the caption to 300 characters."), code="too_long")]
     cleaned["figure_caption"] = caption
@@ -256,35 +270,14 @@ def _apply(recommendation: Recommendation, cleaned: dict, *, paper_link: str) ->
     return repositories
 
 
-def recommendation_submit(
-    *,
-    recommender: Recommender,
-    paper_link: str,
-    writeup: str,
-    tag: Tag | None = None,
-    proposed_topic: str = "",
-    proposed_area: Area | None = None,
-    code_links=(),
-    dataset_link: str = "",
-    figure=None,
-    figure_caption: str = "",
-) -> Submitted:
+def recommendation_submit(*, recommender: Recommender, **inputs) -> Submitted:
     """Save a new recommendation; the paper's details are fetched in the background.
 
-    ``figure`` is an uploaded file or an already prepared one (a form that checked it).
+    ``inputs`` are those ``_checked`` names (``paper_link``, ``writeup``, ``tag``, ...).
     Raises ``ValidationError`` keyed by input name, ``AlreadyRecommended`` for a repeat.
     """
-    cleaned = _checked(
-        paper_link=paper_link,
-        writeup=writeup,
-        tag=tag,
-        proposed_topic=proposed_topic,
-        proposed_area=proposed_area,
-        code_links=code_links,
-        dataset_link=dataset_link,
-        figure=figure,
-        figure_caption=figure_caption,
-    )
+    cleaned = _checked(**inputs)
+    paper_link = inputs["paper_link"]
     with transaction.atomic():
         # One submission at a time per recommender: the cap and the repeat check hold.
         Recommender.objects.select_for_update().filter(pk=recommender.pk).first()
@@ -313,32 +306,10 @@ def _require_editable(recommendation: Recommendation) -> None:
         )
 
 
-def recommendation_update(
-    *,
-    recommendation: Recommendation,
-    paper_link: str,
-    writeup: str,
-    tag: Tag | None = None,
-    proposed_topic: str = "",
-    proposed_area: Area | None = None,
-    code_links=(),
-    dataset_link: str = "",
-    figure=None,
-    figure_caption: str = "",
-    remove_figure: bool = False,
-) -> Submitted:
-    """Change a recommendation that no editor has reviewed yet; same rules as submitting."""
-    cleaned = _checked(
-        paper_link=paper_link,
-        writeup=writeup,
-        tag=tag,
-        proposed_topic=proposed_topic,
-        proposed_area=proposed_area,
-        code_links=code_links,
-        dataset_link=dataset_link,
-        figure=figure,
-        figure_caption=figure_caption,
-    )
+def recommendation_update(*, recommendation: Recommendation, remove_figure: bool = False, **inputs) -> Submitted:
+    """Change a recommendation that no editor has reviewed yet; same inputs and rules as submitting."""
+    cleaned = _checked(**inputs)
+    paper_link = inputs["paper_link"]
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         _require_editable(locked)

@@ -178,7 +178,7 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
         "Profile": "/accounts/profile/",
         "Change password": "/accounts/password/change/",
     }
-    assert header.select_one(".user-menu summary").get_text(strip=True) == f"@{ada.recommender.handle}"
+    assert header.select_one(".user-menu summary").get_text(strip=True) == ada.get_username()
     form = header.select_one("form")
     assert form["action"] == "/accounts/logout/"
     assert form["method"] == "post"
