@@ -64,7 +64,9 @@ def recommend(request):
         messages.info(request, _("Choose a handle for your profile first; your recommendations appear under it."))
         return redirect(f"{reverse('profile')}?next={reverse('recommendations:recommend')}")
     context = {}
-    form = RecommendationForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one, so that it says what is missing.
+    posted = request.method == "POST"
+    form = RecommendationForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         submitted = _save(
             form, lambda **arguments: recommendation_submit(recommender=recommender, **arguments), context

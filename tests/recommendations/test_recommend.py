@@ -188,3 +188,9 @@ def test_it_sends_an_account_without_a_profile_to_pick_a_handle(client, django_u
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/profile/")
+
+
+def test_it_says_what_is_missing_from_an_empty_post(client, recommender):
+    response = client.post(URL, {})
+    assert {"paper_link", "writeup", "tag"} <= set(field_errors(response))
+    assert not Recommendation.objects.exists()
