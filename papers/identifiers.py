@@ -14,8 +14,10 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from django.utils.translation import gettext as _
 
 MAX_LINK_LENGTH = 2000
-# Paper.doi and PaperRepository.path: longer values could not be stored anyway.
+# Paper.doi, Paper.acl_id, Paper.abstract_url and PaperRepository.path: longer values could not be stored.
 MAX_DOI_LENGTH = 200
+MAX_ACL_ID_LENGTH = 40
+MAX_PAPER_URL_LENGTH = 500
 MAX_REPO_PATH_LENGTH = 300
 
 
@@ -304,7 +306,8 @@ def _doi_url(parts) -> PaperRef:
 
 def _doi_ref(text: str) -> PaperRef:
     doi = _trim_sentence_punctuation(unquote(text))
-    if not _DOI.fullmatch(doi) or len(doi) > MAX_DOI_LENGTH:
+    # The doi.org link percent-encodes some characters, three for one: it must fit as well.
+    if not _DOI.fullmatch(doi) or len(doi) > MAX_DOI_LENGTH or len(PaperRef("doi", doi).url) > MAX_PAPER_URL_LENGTH:
         raise LinkError(
             _("This is not a DOI we can read; DOIs look like 10.1145/3209978.3209998."),
             family="paper",
@@ -358,6 +361,8 @@ def _aclweb_url(parts) -> PaperRef:
 def _acl_ref(text: str) -> PaperRef:
     if text.lower().endswith(".pdf"):
         text = text[:-4]
+    if len(text) > MAX_ACL_ID_LENGTH:
+        raise _not_an_acl_paper()
     if _OLD_ACL_ID.fullmatch(text):
         return PaperRef("acl", text.upper())
     if _NEW_ACL_ID.fullmatch(text):

@@ -373,6 +373,9 @@ MALFORMED = [
     ("doi:banana", "DOI"),
     ("10.1145/ab cd", "DOI"),
     ("10.1145/%00abc", "DOI"),
+    # Short enough as a DOI, but its doi.org link (three characters for each "<") would not fit.
+    ("doi:10.1234/" + "<" * 180, "DOI"),
+    ("https://aclanthology.org/2020.findings-emnlp-industry-track-long.123/", "ACL"),
     ("10.1145/\u00e9t\u00e9", "DOI"),
     ("10.1145/" + "a" * 300, "DOI"),
     ("https://doi.org", "DOI"),
