@@ -30,20 +30,24 @@ class RecommendationForm(HoneypotForm):
         widget=forms.TextInput(attrs={"placeholder": "https://arxiv.org/abs/…", "autocomplete": "off"}),
     )
     code_links = forms.CharField(
-        label=_("Code (optional)"),
+        label=_("Code"),
         required=False,
         max_length=2000,
         help_text=_("GitHub links to the paper's code, one per line."),
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://github.com/owner/repository"}),
     )
     dataset_link = forms.CharField(
-        label=_("Dataset (optional)"),
+        label=_("Dataset"),
         required=False,
         max_length=500,
         help_text=_("A link to the dataset the paper introduces or uses."),
         widget=forms.TextInput(attrs={"placeholder": "https://…"}),
     )
-    tag = forms.ChoiceField(label=_("Topic"), choices=(), required=False)
+    tag = forms.ChoiceField(
+        label=_("Topic"),
+        choices=(),
+        error_messages={"required": _("Choose a topic from the list, or propose a new one.")},
+    )
     proposed_topic = forms.CharField(
         label=_("New topic"),
         required=False,
@@ -63,12 +67,12 @@ class RecommendationForm(HoneypotForm):
         ),
     )
     figure = forms.FileField(
-        label=_("Figure (optional)"),
+        label=_("Figure"),
         required=False,
         help_text=_("A PNG, JPEG or WebP image of the model or a key result, up to %(mb)s MB."),
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
-    figure_caption = forms.CharField(label=_("Caption (optional)"), required=False, max_length=300)
+    figure_caption = forms.CharField(label=_("Caption"), required=False, max_length=300)
 
     field_order = [
         "paper_link",
@@ -110,7 +114,7 @@ class RecommendationForm(HoneypotForm):
 
     def clean_tag(self):
         value = self.cleaned_data["tag"]
-        if value in ("", NEW_TOPIC):
+        if value == NEW_TOPIC:
             return None
         tag = Tag.objects.approved().filter(pk=value).first() if value.isdigit() else None
         if tag is None:
@@ -123,19 +127,17 @@ class RecommendationForm(HoneypotForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "tag" in cleaned and not self.has_error("proposed_topic") and not self.has_error("proposed_area"):
+        proposing = "tag" in cleaned and cleaned["tag"] is None
+        if proposing and not self.has_error("proposed_topic") and not self.has_error("proposed_area"):
+            # "Another topic" was chosen: now its name and area are required.
             try:
                 submission.clean_topic(
-                    tag=cleaned["tag"],
+                    tag=None,
                     proposed_topic=cleaned.get("proposed_topic", ""),
                     proposed_area=cleaned.get("proposed_area"),
                 )
             except ValidationError as error:
-                if cleaned["tag"] is None and self.data.get("tag") != NEW_TOPIC and not cleaned.get("proposed_topic"):
-                    # Nothing chosen at all: the topic list is where to look.
-                    self.add_error("tag", _("Choose a topic from the list, or propose a new one."))
-                else:
-                    self.add_error(None, error)
+                self.add_error(None, error)
         if self.errors and self.files.get("figure") and not self.has_error("figure"):
             # Browsers cannot refill a file input: say so rather than drop the figure silently.
             self.add_error("figure", _("Your figure was fine; please choose it again after fixing the rest."))

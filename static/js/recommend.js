@@ -11,7 +11,7 @@
     const update = () => {
       const n = box.value.trim().length;
       out.textContent = max ? `${n} / ${max}` : String(n);
-      out.classList.toggle("field__count--over", (max && n > max) || (n > 0 && n < min));
+      out.classList.toggle("form__count--over", (max && n > max) || (n > 0 && n < min));
     };
     box.addEventListener("input", update);
     update();
@@ -23,7 +23,7 @@
   if (topic && proposal) {
     const sync = () => {
       const hasValue = [...proposal.querySelectorAll("input, select")].some((el) => el.value);
-      const hasError = proposal.querySelector(".field--error");
+      const hasError = proposal.querySelector(".form__field--invalid");
       proposal.hidden = !(topic.value === "new" || hasValue || hasError);
     };
     topic.addEventListener("change", () => {

@@ -79,7 +79,7 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
     page.get_by_role("link", name="Recommend a paper").first.click()
     page.wait_for_url("**/recommend/")
     page.get_by_label("Paper link").fill("https://arxiv.org/pdf/1808.01244v2.pdf")
-    page.get_by_label("Code (optional)").fill("https://github.com/tensorflow/models")
+    page.get_by_label("Code optional").fill("https://github.com/tensorflow/models")
     page.get_by_label("Topic", exact=True).select_option(label="Object detection")
     page.get_by_label("Why read it?").fill(WRITEUP)
     expect(page.locator("[data-count-for=id_writeup]")).to_have_text(f"{len(WRITEUP)} / 3000")
@@ -156,7 +156,7 @@ def test_the_form_and_its_errors_fit_a_phone(topics, live_server, browser, artif
     page.get_by_label("Why read it?").fill("Too short")
     page.get_by_role("button", name="Send recommendation").click()
     page.wait_for_load_state("load")
-    expect(page.locator(".field--error")).to_have_count(4)
+    expect(page.locator(".form__field--invalid")).to_have_count(4)
     expect(page.get_by_label("Paper link")).to_have_value("https://example.com/paper")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, artifacts_dir, "errors-phone")

@@ -40,7 +40,7 @@ def test_it_saves_changes(client, rec):
 def test_it_shows_errors_and_changes_nothing(client, rec):
     response = client.post(f"/recommend/{rec.pk}/edit/", form_data(rec.tag, paper_link="not a link"))
     assert response.status_code == 200
-    assert BeautifulSoup(response.content, "html.parser").select_one("#field-paper_link.field--error")
+    assert BeautifulSoup(response.content, "html.parser").select_one("#field-paper_link.form__field--invalid")
     rec.refresh_from_db()
     assert rec.paper.arxiv_id == "1809.08370"
 

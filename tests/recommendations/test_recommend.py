@@ -22,8 +22,8 @@ def recommender(client, django_user_model):
 def field_errors(response):
     soup = BeautifulSoup(response.content, "html.parser")
     return {
-        div["id"].removeprefix("field-"): [li.get_text(strip=True) for li in div.select(".field__errors li")]
-        for div in soup.select(".field--error")
+        div["id"].removeprefix("field-"): [li.get_text(strip=True) for li in div.select(".form__error li")]
+        for div in soup.select(".form__field--invalid")
     }
 
 
@@ -107,7 +107,7 @@ def test_it_links_to_the_earlier_recommendation_of_the_same_paper(client, recomm
     response = client.post(URL, form_data(make_tag(), paper_link="arxiv.org/abs/1809.08370v1"))
     soup = BeautifulSoup(response.content, "html.parser")
     assert "already recommended" in field_errors(response)["paper_link"][0]
-    assert soup.select_one(f'.form-errors a[href="/recommend/mine/#rec-{earlier.pk}"]')
+    assert soup.select_one(f'.form__summary a[href="/recommend/mine/#rec-{earlier.pk}"]')
     assert Recommendation.objects.count() == 1
 
 

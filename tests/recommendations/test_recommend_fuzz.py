@@ -540,7 +540,7 @@ def test_it_answers_every_generated_post_without_saving_half(client, fuzzing):
             else:
                 assert_nothing_saved(new)
             if response.status_code == 200:
-                assert b'class="form-errors"' in response.content
+                assert b'class="form__summary"' in response.content
             return response.status_code
 
         statuses[in_savepoint(check)] += 1

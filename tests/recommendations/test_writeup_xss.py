@@ -155,7 +155,7 @@ def submit(client, me, topic, index, writeup):
     response = client.post("/recommend/", form_data(topic, paper_link=link, writeup=writeup))
     if "\x00" in writeup:
         page = assert_page_safe(response, own_forms=recommend_form(response))
-        assert page.select_one("#field-writeup.field--error")
+        assert page.select_one("#field-writeup.form__field--invalid")
         assert not Recommendation.objects.exists()
         return recommendation_submit(recommender=me, paper_link=link, writeup=writeup, tag=topic).recommendation
     assert response.status_code == 302, response.content.decode()[:2000]
