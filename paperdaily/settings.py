@@ -208,6 +208,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-metadata": {"task": "papers.sweep_pending", "schedule": 300.0},
     "sweep-decision-emails": {"task": "recommendations.sweep_decision_emails", "schedule": 600.0},
+    "publish-due-issues": {"task": "recommendations.publish_due_issues", "schedule": 60.0},
+    "sweep-newsletters": {"task": "recommendations.sweep_newsletters", "schedule": 300.0},
     "refresh-recent-repositories": {
         "task": "papers.refresh_recent_repositories",
         "schedule": crontab(hour=3, minute=17),

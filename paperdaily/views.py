@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from recommendations.models import Issue, Recommendation
+from recommendations.cards import issue_recommendations
+from recommendations.models import Issue
 
 RECENT_ISSUES = 8
 
@@ -17,8 +18,7 @@ def home(request):
     latest = issues[0] if issues else None
     entries = []
     if latest:
-        entries = Recommendation.objects.for_listing().filter(issue_entry__issue=latest)
-        entries = entries.order_by("issue_entry__position")
+        entries = issue_recommendations(latest)
     return render(
         request,
         "home.html",

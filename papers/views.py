@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from paperdaily.paging import paginate
+from recommendations.cards import with_cards
 from recommendations.models import Issue, Recommendation, published_recommendations_q
 
 from .models import Paper, Tag
@@ -59,4 +60,5 @@ def tag_detail(request, slug):
         .order_by("-issue_entry__issue__number", "issue_entry__position")
     )
     page = paginate(request, recommendations, per_page=20)
+    page.object_list = with_cards(page.object_list)
     return render(request, "papers/tag_detail.html", {"tag": tag, "page": page})

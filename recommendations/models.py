@@ -1,5 +1,7 @@
 """Recommenders, their recommendations, and the numbered issues built from them."""
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -224,6 +226,25 @@ class Issue(models.Model):
     intro_html = models.TextField(_("introduction (HTML)"), blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    # A draft with a publication time in the future is published by beat when the time comes.
+    scheduled_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to publish by hand. A time in the future publishes the issue then."),
+    )
+    # Why the last scheduled publication was refused; cleared when the issue is published.
+    schedule_error = models.TextField(_("scheduled publication refused"), blank=True, editable=False)
+    # When an editor last pressed "Assemble": fetches finished after it count as done.
+    assembly_started_at = models.DateTimeField(_("assembly started at"), null=True, blank=True, editable=False)
     read_count = models.PositiveIntegerField(_("reads"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -245,6 +266,10 @@ class Issue(models.Model):
         indexes = [
             # The home page and the archive list published issues newest first.
             models.Index(fields=["status", "-number"], name="issue_status_number_idx"),
+            # Beat looks for drafts whose publication time has come.
+            models.Index(
+                fields=["scheduled_at"], condition=Q(status="draft", scheduled_at__isnull=False), name="issue_due_idx"
+            ),
         ]
 
     def __str__(self):
@@ -272,6 +297,14 @@ class IssueEntry(models.Model):
         Recommendation, models.PROTECT, related_name="issue_entry", verbose_name=_("recommendation")
     )
     position = models.PositiveSmallIntegerField(_("position"))
+    # The paper and its code as readers saw them when the issue was published (see
+    # recommendations/cards.py); empty while the issue is a draft.
+    snapshot = models.JSONField(_("as published"), default=dict, blank=True, editable=False)
+    publish_incomplete = models.BooleanField(
+        _("publish with incomplete metadata"),
+        default=False,
+        help_text=_("Publish even though this paper's metadata is still pending or its fetch failed."),
+    )
 
     class Meta:
         ordering = ["issue", "position"]
@@ -289,3 +322,125 @@ class IssueEntry(models.Model):
 
     def __str__(self):
         return f"#{self.position} {self.recommendation}"
+
+
+def _random_token():
+    return secrets.token_urlsafe(32)
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Who receives the newsletter: confirmed, and not unsubscribed since."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscriber(models.Model):
+    """A reader who asked for each issue by e-mail (double opt-in: confirmed by a link)."""
+
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    # Proves the holder of the address in the confirm and unsubscribe links; never shown elsewhere.
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_random_token, editable=False)
+    created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    # When the confirmation e-mail last went out: a repeated sign-up does not mail again at once.
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True, editable=False)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+        constraints = [
+            # One row per address, whatever its case: subscribing twice is one subscription.
+            models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class NewsletterDelivery(models.Model):
+    """One issue to one subscriber: the record that makes each issue go out once per reader."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="deliveries", verbose_name=_("issue"))
+    subscriber = models.ForeignKey(Subscriber, models.CASCADE, related_name="deliveries", verbose_name=_("subscriber"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issue", "pk"]
+        verbose_name = _("newsletter delivery")
+        verbose_name_plural = _("newsletter deliveries")
+        constraints = [
+            # The guarantee behind "each subscriber gets the issue once".
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="delivery_once_per_issue"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]), name="delivery_status_valid"),
+        ]
+        indexes = [
+            # The sending task takes the next pending deliveries of an issue.
+            models.Index(fields=["issue", "status"], name="delivery_issue_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.issue} → {self.subscriber}"
+
+
+class RewardQuerySet(models.QuerySet):
+    def claimable(self):
+        return self.filter(claimed_at__isnull=True)
+
+    def claimed(self):
+        return self.filter(claimed_at__isnull=False)
+
+
+class Reward(models.Model):
+    """Earned by each recommendation published in an issue; a person may claim one, ever."""
+
+    recommender = models.ForeignKey(Recommender, models.CASCADE, related_name="rewards", verbose_name=_("recommender"))
+    recommendation = models.OneToOneField(
+        Recommendation, models.CASCADE, related_name="reward", verbose_name=_("recommendation")
+    )
+    issue = models.ForeignKey(Issue, models.PROTECT, related_name="rewards", verbose_name=_("issue"))
+    earned_at = models.DateTimeField(_("earned at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    shipping_note = models.TextField(_("shipping note"), blank=True, max_length=1000)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+
+    objects = RewardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-earned_at", "-pk"]
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        constraints = [
+            # The column's rule: one reward per person, ever, however many they earn.
+            models.UniqueConstraint(
+                fields=["recommender"], condition=Q(claimed_at__isnull=False), name="reward_claimed_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(claimed_at__isnull=False), name="reward_sent_after_claim"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Reward of %(handle)s for issue %(number)s") % {
+            "handle": self.recommender,
+            "number": self.issue.number,
+        }

@@ -15,7 +15,7 @@ from django.conf import settings
 from papers.tasks import enqueue
 
 from .models import Recommendation
-from .services import moderation
+from .services import issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +75,37 @@ def sweep_decision_emails():
 def enqueue_notify_decision(recommendation_id):
     """Send the decision e-mail task once the current transaction commits."""
     enqueue(notify_decision, recommendation_id)
+
+
+@shared_task(name="recommendations.publish_due_issues", acks_late=True, soft_time_limit=50, time_limit=60)
+def publish_due_issues():
+    """Beat, every minute: publish the drafts whose scheduled time has come."""
+    return issues.issues_publish_due()
+
+
+@shared_task(
+    name="recommendations.send_newsletter",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def send_newsletter(self, issue_id):
+    """Send one batch of an issue's newsletter, then queue the next batch while any are left."""
+    if newsletter.newsletter_send_batch(issue_id=issue_id):
+        enqueue_newsletter(issue_id)
+
+
+@shared_task(name="recommendations.sweep_newsletters", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_newsletters():
+    """Beat: start again the newsletters whose sending stopped (a worker killed, the broker down)."""
+    issue_ids = list(newsletter.newsletter_issues_unfinished())
+    for issue_id in issue_ids:
+        enqueue_newsletter(issue_id)
+    return {"issues": issue_ids}
+
+
+def enqueue_newsletter(issue_id):
+    enqueue(send_newsletter, issue_id)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from paperdaily.paging import paginate
 
+from .cards import issue_recommendations, with_cards
 from .models import Issue, Recommendation, Recommender
 
 
@@ -25,7 +26,7 @@ def issue_detail(request, number):
         # One UPDATE, no read-modify-write race between readers.
         Issue.objects.filter(pk=issue.pk).update(read_count=F("read_count") + 1)
         issue.read_count += 1
-    entries = Recommendation.objects.for_listing().filter(issue_entry__issue=issue).order_by("issue_entry__position")
+    entries = issue_recommendations(issue)
     published = Issue.objects.published()
     previous_issue = published.filter(number__lt=issue.number).order_by("-number").only("number", "title").first()
     next_issue = published.filter(number__gt=issue.number).order_by("number").only("number", "title").first()
@@ -53,6 +54,7 @@ def recommender_detail(request, handle):
         recommendations = recommendations.published()
     recommendations = recommendations.order_by("-issue_entry__issue__number", "-created_at")
     page = paginate(request, recommendations, per_page=20)
+    page.object_list = with_cards(page.object_list)
     if not page.object_list and not request.user.is_staff:
         # Profiles go public with their first published recommendation.
         raise Http404

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -189,13 +189,15 @@ def recommendations_untold(*, older_than_seconds: int, within_days: int = 2):
     Only recent ones: a recommender should not hear of a decision weeks late.
     """
     now = timezone.now()
+    since, until = now - timedelta(days=within_days), now - timedelta(seconds=older_than_seconds)
+    decided = Q(status__in=(Status.ACCEPTED, Status.REJECTED), reviewed_at__lt=until, reviewed_at__gte=since)
+    published = Q(
+        status=Status.PUBLISHED,
+        issue_entry__issue__published_at__lt=until,
+        issue_entry__issue__published_at__gte=since,
+    )
     return (
-        Recommendation.objects.filter(
-            status__in=(Status.ACCEPTED, Status.REJECTED),
-            reviewed_at__lt=now - timedelta(seconds=older_than_seconds),
-            reviewed_at__gte=now - timedelta(days=within_days),
-            recommender__user__email__gt="",
-        )
+        Recommendation.objects.filter(decided | published, recommender__user__email__gt="")
         .exclude(notified_status=F("status"))
         .order_by("reviewed_at")
     )
@@ -212,14 +214,19 @@ def recommendation_notify_decision(*, recommendation_id: int) -> bool:
     with transaction.atomic():
         recommendation = (
             Recommendation.objects.select_for_update(of=("self",))
-            .select_related("paper", "recommender__user", "reviewed_by")
+            .select_related("paper", "recommender__user", "reviewed_by", "issue_entry__issue")
             .get(pk=recommendation_id)
         )
         status = recommendation.status
-        if status not in (Status.ACCEPTED, Status.REJECTED) or recommendation.notified_status == status:
+        if (
+            status not in (Status.ACCEPTED, Status.REJECTED, Status.PUBLISHED)
+            or recommendation.notified_status == status
+        ):
             return False
         user = recommendation.recommender.user
         if user is None or not user.email:
+            return False
+        if status == Status.PUBLISHED and not _in_published_issue(recommendation):
             return False
 
         # Workers have no request to take a language from: mails go out in the site's language.
@@ -230,6 +237,11 @@ def recommendation_notify_decision(*, recommendation_id: int) -> bool:
         recommendation.save(update_fields=["notified_status"])
     logger.info("recommendation %s: told %s of %s", recommendation_id, user.email, status)
     return True
+
+
+def _in_published_issue(recommendation):
+    entry = getattr(recommendation, "issue_entry", None)  # the reverse one-to-one raises AttributeError when absent
+    return entry is not None and entry.issue.is_published
 
 
 def _decision_email(recommendation):
@@ -245,7 +257,16 @@ def _decision_email(recommendation):
         "site_url": site_url,
     }
     short_label = Truncator(" ".join(paper_label.split())).chars(80)
-    if recommendation.status == Status.ACCEPTED:
+    if recommendation.status == Status.PUBLISHED:
+        issue = recommendation.issue_entry.issue
+        context["issue"] = issue
+        context["issue_url"] = site_url + issue.get_absolute_url()
+        context["rewards_url"] = site_url + reverse("recommendations:mine") + "#rewards"
+        subject = _("Your recommendation of “%(paper)s” is in PaperDaily issue %(number)s") % {
+            "paper": short_label,
+            "number": issue.number,
+        }
+    elif recommendation.status == Status.ACCEPTED:
         subject = _("Your recommendation of “%(paper)s” was accepted") % {"paper": short_label}
     else:
         subject = _("Your recommendation of “%(paper)s” was not accepted") % {"paper": short_label}

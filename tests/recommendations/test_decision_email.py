@@ -144,7 +144,7 @@ def test_it_sends_nothing_while_a_recommendation_waits_for_review(recommender, m
     assert mailoutbox == []
 
 
-def test_it_sends_nothing_once_the_recommendation_is_published(recommender, mailoutbox):
+def test_it_sends_nothing_for_a_published_recommendation_outside_any_published_issue(recommender, mailoutbox):
     recommendation = make_recommendation(status=Status.PUBLISHED, recommender=recommender)
 
     assert moderation.recommendation_notify_decision(recommendation_id=recommendation.pk) is False

@@ -1,0 +1,189 @@
+"""What a recommendation's card shows of its paper, live or as published.
+
+Publishing an issue freezes its papers: the card's facts (title, authors, venue, code and
+its stars) are stored on each entry as plain JSON (``IssueEntry.snapshot``), and the issue
+page, its feeds, exports and newsletter read them from there. A later fetch changes the
+paper, not the issue; where it changed something a reader cares about (the title, a
+repository's stars or archived flag), the card says so beside the published value.
+
+A draft's preview builds the same card from the live paper, so it shows exactly what
+publishing will freeze.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from papers.models import PaperLink
+
+from .models import Recommendation
+
+LINK_KINDS = dict(PaperLink.Kind.choices)
+# The snapshot's shape; a card stored under an older version is read with the keys it has.
+SNAPSHOT_VERSION = 1
+
+
+def paper_facts(paper) -> dict:
+    """The paper's facts as a card shows them: JSON-ready, from ``listing_prefetches``."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "paper_id": paper.pk,
+        "title": " ".join(paper.title.split()),
+        "authors": [author.name for author in paper.ordered_authors],
+        "institutions": list(paper.institutions or []),
+        "venue": paper.venue,
+        "year": paper.year,
+        "published_on": paper.published_on.isoformat() if paper.published_on else None,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "acl_id": paper.acl_id,
+        "openreview_id": paper.openreview_id,
+        "identifier_label": paper.identifier_label,
+        "landing_url": paper.landing_url,
+        "metadata_status": paper.metadata_status,
+        "code": [
+            {
+                "url": link.url,
+                "label": link.label,
+                "full_name": link.repository.full_name,
+                "stars": link.repository.stars,
+                "language": link.repository.language,
+                "license": link.repository.license,
+                "archived": link.repository.archived,
+                "pushed_at": link.repository.pushed_at.isoformat() if link.repository.pushed_at else None,
+            }
+            for link in paper.repository_links.all()
+        ],
+        "links": [{"kind": link.kind, "url": link.url, "label": link.label} for link in paper.links.all()],
+    }
+
+
+@dataclass
+class CodeChip:
+    url: str
+    label: str
+    full_name: str
+    stars: int | None
+    archived: bool
+    # Set on a published card when the repository's facts moved since publication.
+    stars_now: int | None = None
+    archived_now: bool = False
+
+
+@dataclass
+class LinkChip:
+    kind: str
+    url: str
+    label: str
+
+    @property
+    def kind_label(self):
+        return LINK_KINDS.get(self.kind, _("link"))
+
+
+@dataclass
+class Card:
+    """The paper side of an entry card; ``frozen`` when it is read from a published issue."""
+
+    paper_id: int
+    title: str
+    authors: list[str]
+    institutions: list[str]
+    venue: str
+    year: int | None
+    identifier_label: str
+    landing_url: str
+    code: list[CodeChip]
+    links: list[LinkChip]
+    facts: dict
+    frozen: bool = False
+    title_now: str = ""
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def has_title(self):
+        return bool(self.title)
+
+
+def card_from_facts(facts: dict, *, now: dict | None = None) -> Card:
+    """A card from stored facts; ``now`` (the live facts) adds what changed since."""
+    card = Card(
+        paper_id=facts.get("paper_id"),
+        title=facts.get("title", ""),
+        authors=list(facts.get("authors", [])),
+        institutions=list(facts.get("institutions", [])),
+        venue=facts.get("venue", ""),
+        year=facts.get("year"),
+        identifier_label=facts.get("identifier_label", ""),
+        landing_url=facts.get("landing_url", ""),
+        code=[
+            CodeChip(
+                url=code["url"],
+                label=code.get("label") or code.get("full_name", ""),
+                full_name=code.get("full_name", ""),
+                stars=code.get("stars"),
+                archived=bool(code.get("archived")),
+            )
+            for code in facts.get("code", [])
+        ],
+        links=[
+            LinkChip(kind=link["kind"], url=link["url"], label=link.get("label", "")) for link in facts.get("links", [])
+        ],
+        facts=facts,
+        frozen=now is not None,
+    )
+    if now is not None:
+        _note_changes(card, now)
+    return card
+
+
+def _note_changes(card: Card, now: dict) -> None:
+    if now.get("title") and card.title and now["title"] != card.title:
+        card.title_now = now["title"]
+    current = {code["url"]: code for code in now.get("code", [])}
+    for chip in card.code:
+        live = current.get(chip.url)
+        if live is None:
+            continue
+        if live.get("stars") is not None and live["stars"] != chip.stars:
+            chip.stars_now = live["stars"]
+        if live.get("archived") and not chip.archived:
+            chip.archived_now = True
+
+
+def live_card(recommendation) -> Card:
+    return card_from_facts(paper_facts(recommendation.paper))
+
+
+def published_card(recommendation, entry) -> Card:
+    """As published, with today's changes beside; a draft's entry (no snapshot yet) is shown live."""
+    if not entry.snapshot:
+        return live_card(recommendation)
+    return card_from_facts(entry.snapshot, now=paper_facts(recommendation.paper))
+
+
+def with_cards(recommendations):
+    """Give each recommendation its ``card``: frozen inside a published issue, live elsewhere."""
+    recommendations = list(recommendations)
+    for recommendation in recommendations:
+        entry = getattr(recommendation, "issue_entry", None) if _has_entry(recommendation) else None
+        if entry is not None and entry.issue.is_published:
+            recommendation.card = published_card(recommendation, entry)
+        else:
+            recommendation.card = live_card(recommendation)
+    return recommendations
+
+
+def _has_entry(recommendation):
+    try:
+        return recommendation.issue_entry is not None
+    except Recommendation.issue_entry.RelatedObjectDoesNotExist:
+        return False
+
+
+def issue_recommendations(issue):
+    """The issue's recommendations in order, each with its card, in a constant number of queries."""
+    recommendations = (
+        Recommendation.objects.for_listing().filter(issue_entry__issue=issue).order_by("issue_entry__position")
+    )
+    return with_cards(recommendations)
