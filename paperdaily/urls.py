@@ -19,6 +19,10 @@ urlpatterns = [
     # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
     re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),
     path("", include("papers.urls")),
+    path("feeds/", include("recommendations.feed_urls")),
+    path("", include("recommendations.export_urls")),
+    path("newsletter/", include("recommendations.newsletter_urls")),
+    path("rewards/", include("recommendations.reward_urls")),
     path("", include("recommendations.urls")),
 ]
 

@@ -18,6 +18,9 @@ from papers.models import PaperAuthor
 from .models import Figure, Issue, IssueEntry, Recommendation, Recommender
 from .services import moderation
 
+# Each admin module registers its own models.
+from . import admin_newsletter, admin_rewards  # noqa: E402, F401, I001
+
 # The review queue shows this much of each write-up, enough to judge it from the list.
 WRITEUP_EXCERPT_CHARS = 120
 MAX_AUTHORS_LISTED = 3

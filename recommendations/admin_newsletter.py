@@ -1,0 +1,1 @@
+"""Admin of the newsletter: subscribers and deliveries."""

@@ -1,0 +1,1 @@
+"""Admin of recommender rewards: see claims, mark them sent."""
