@@ -15,11 +15,10 @@ from django.utils.translation import ngettext
 from papers import tasks
 from papers.models import PaperAuthor
 
+# admin_newsletter and admin_rewards register their own models.
+from . import admin_newsletter, admin_rewards  # noqa: F401
 from .models import Figure, Issue, IssueEntry, Recommendation, Recommender
 from .services import moderation
-
-# Each admin module registers its own models.
-from . import admin_newsletter, admin_rewards  # noqa: E402, F401, I001
 
 # The review queue shows this much of each write-up, enough to judge it from the list.
 WRITEUP_EXCERPT_CHARS = 120
