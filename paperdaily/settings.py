@@ -350,6 +350,7 @@ PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
 PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")
 PAPERDAILY_RATE_PASSWORD_RESET_IP = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_IP", "5/h")
 PAPERDAILY_RATE_PASSWORD_RESET_EMAIL = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_EMAIL", "3/h")
+PAPERDAILY_RATE_SUBSCRIBE = env_rate("PAPERDAILY_RATE_SUBSCRIBE", "10/h")
 # Behind a proxy, the client's address is the last hop the proxy appended.
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # One person on IPv6 usually holds a whole /64.
@@ -360,6 +361,18 @@ RATELIMIT_IPV6_MASK = 64
 PAPERDAILY_ISSUES_PER_PAGE = env_int("PAPERDAILY_ISSUES_PER_PAGE", 12)
 # Where the portal is reached: e-mails sent by workers (no request at hand) build their links on it.
 PAPERDAILY_SITE_URL = env_str("PAPERDAILY_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Newsletter: each published issue by e-mail to confirmed subscribers
+
+# Messages one task sends over one SMTP connection; the next batch is the next task.
+PAPERDAILY_NEWSLETTER_BATCH_SIZE = env_int("PAPERDAILY_NEWSLETTER_BATCH_SIZE", 100)
+if PAPERDAILY_NEWSLETTER_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("PAPERDAILY_NEWSLETTER_BATCH_SIZE must be 1 or more.")
+# A sign-up repeated within this many seconds sends no second confirmation e-mail.
+PAPERDAILY_NEWSLETTER_RESEND_AFTER = env_int("PAPERDAILY_NEWSLETTER_RESEND_AFTER", 300)
+# Beat starts an issue's sending again when none of its deliveries moved for this long
+# (a killed worker, a lost message); longer than one batch takes, so it rarely doubles a live run.
+PAPERDAILY_NEWSLETTER_STALLED_AFTER = env_int("PAPERDAILY_NEWSLETTER_STALLED_AFTER", 600)
 
 # --- Logging: everything to the console; the process manager keeps it.
 

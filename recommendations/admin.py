@@ -3,8 +3,11 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Prefetch, Value, When
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -12,13 +15,12 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from papers import tasks
 from papers.models import PaperAuthor
 
-# admin_newsletter and admin_rewards register their own models.
-from . import admin_newsletter, admin_rewards  # noqa: F401
-from .models import Figure, Issue, IssueEntry, Recommendation, Recommender
-from .services import moderation
+# admin_issues, admin_newsletter and admin_rewards register their own models.
+from . import admin_issues, admin_newsletter, admin_rewards  # noqa: F401
+from .models import Figure, Issue, Recommendation, Recommender
+from .services import issues, moderation
 
 # The review queue shows this much of each write-up, enough to judge it from the list.
 WRITEUP_EXCERPT_CHARS = 120
@@ -180,6 +182,48 @@ class RecommendationAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            return actions
+        # One action per open draft: "Add to draft issue 129". Without a draft, one that creates it.
+        drafts = getattr(request, "_open_drafts", None)
+        if drafts is None:
+            # The admin asks for the actions several times per page: look the drafts up once.
+            drafts = request._open_drafts = list(
+                Issue.objects.drafts().order_by("-number").values_list("pk", "number")[:3]
+            )
+        for issue_id, number in drafts:
+            name = f"add_to_issue_{issue_id}"
+            description = _("Add to draft issue %(number)s") % {"number": number}
+            actions[name] = (self._adder(issue_id), name, description)
+        if not drafts and request.user.has_perm("recommendations.add_issue"):
+            actions["add_to_new_issue"] = (
+                self._adder(None),
+                "add_to_new_issue",
+                _("Add to a new issue (creates the next number)"),
+            )
+        return actions
+
+    def _adder(self, issue_id):
+        def add_to_issue(model_admin, request, queryset):
+            issue = issues.issue_create_next() if issue_id is None else Issue.objects.filter(pk=issue_id).first()
+            if issue is None:
+                model_admin.message_user(request, _("That draft issue no longer exists."), messages.ERROR)
+                return None
+            ids = list(queryset.order_by("reviewed_at", "pk").values_list("pk", flat=True))
+            try:
+                added, refused = issues.issue_add_recommendations(issue_id=issue.pk, recommendation_ids=ids)
+            except ValidationError as error:
+                model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            admin_issues.report_added(model_admin, request, issue, added, refused)
+            if added:
+                return HttpResponseRedirect(reverse("admin:recommendations_issue_change", args=[issue.pk]))
+            return None
+
+        return add_to_issue
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "issueentry":
@@ -319,76 +363,6 @@ class RecommendationAdmin(admin.ModelAdmin):
                 _("Not changed: %(recommendation)s. %(reason)s") % {"recommendation": recommendation, "reason": reason},
                 messages.WARNING,
             )
-
-
-class IssueEntryInline(admin.TabularInline):
-    model = IssueEntry
-    extra = 0
-    ordering = ["position"]
-    autocomplete_fields = ["recommendation"]
-    fields = ["position", "recommendation"]
-
-
-class IssueForm(forms.ModelForm):
-    class Meta:
-        model = Issue
-        fields = ["number", "title", "intro", "status", "published_at"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == Issue.Status.PUBLISHED and not cleaned.get("published_at"):
-            self.add_error("published_at", _("A published issue needs its publication time."))
-        return cleaned
-
-    def save(self, commit=True):
-        self.instance.set_intro(self.cleaned_data.get("intro", ""))
-        return super().save(commit)
-
-
-@admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
-    form = IssueForm
-    list_display = ["number", "title", "status", "published_at", "entry_count", "read_count"]
-    list_filter = ["status"]
-    search_fields = ["number", "title", "intro"]
-    readonly_fields = ["read_count", "created_at", "updated_at"]
-    inlines = [IssueEntryInline]
-    view_on_site = True
-    actions = ["refresh_metadata"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_entry_count()
-
-    @admin.action(description=_("Refresh the papers and code of these issues"))
-    def refresh_metadata(self, request, queryset):
-        numbers = []
-        for issue in queryset:
-            tasks.enqueue(tasks.refresh_issue, issue.pk)
-            numbers.append(str(issue.number))
-        self.message_user(
-            request,
-            ngettext(
-                "Queued a refresh of issue %(numbers)s; each paper's status shows in Papers once fetched.",
-                "Queued a refresh of issues %(numbers)s; each paper's status shows in Papers once fetched.",
-                len(numbers),
-            )
-            % {"numbers": ", ".join(numbers)},
-            messages.SUCCESS,
-        )
-
-    @admin.display(description=_("entries"), ordering="entry_count")
-    def entry_count(self, obj):
-        return obj.entry_count
-
-
-@admin.register(IssueEntry)
-class IssueEntryAdmin(admin.ModelAdmin):
-    list_display = ["issue", "position", "recommendation"]
-    list_filter = ["issue__status"]
-    list_select_related = ["issue", "recommendation__paper", "recommendation__recommender"]
-    search_fields = ["issue__number", "recommendation__paper__title", "recommendation__recommender__handle"]
-    autocomplete_fields = ["issue", "recommendation"]
-    ordering = ["-issue__number", "position"]
 
 
 @admin.register(Figure)

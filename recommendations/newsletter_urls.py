@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import newsletter_views as views
 
 app_name = "newsletter"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.subscribe, name="subscribe"),
+    path("check-your-inbox/", views.pending, name="pending"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

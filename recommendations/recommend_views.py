@@ -14,7 +14,8 @@ from paperdaily.paging import paginate
 from paperdaily.ratelimits import limit_posts
 
 from .forms import RecommendationEditForm, RecommendationForm
-from .models import Recommendation, Recommender
+from .models import Recommendation, Recommender, Reward
+from .reward_forms import RewardClaimForm
 from .services.submission import (
     AlreadyRecommended,
     recommendation_submit,
@@ -131,7 +132,21 @@ def mine(request):
     )
     page = paginate(request, recommendations, per_page=20)
     recommender = _recommender_for(request.user)
-    return render(request, "recommendations/mine.html", {"page": page, "recommender": recommender})
+    # A person earns a reward per published recommendation: few enough to list them all.
+    rewards = list(
+        Reward.objects.filter(recommender__user=request.user)
+        .select_related("issue", "recommendation__paper")
+        .order_by("-issue__number", "-pk")
+    )
+    claimed = next((reward for reward in rewards if reward.claimed_at is not None), None)
+    if claimed is None:
+        for reward in rewards:
+            reward.claim_form = RewardClaimForm(reward=reward)
+    return render(
+        request,
+        "recommendations/mine.html",
+        {"page": page, "recommender": recommender, "rewards": rewards, "claimed_reward": claimed},
+    )
 
 
 @login_required

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import reward_views
 
 app_name = "rewards"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/claim/", reward_views.claim, name="claim"),
+]

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from papers.tasks import enqueue
 
-from .models import Recommendation
+from .models import Recommendation, Subscriber
 from .services import issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
@@ -83,18 +83,34 @@ def publish_due_issues():
     return issues.issues_publish_due()
 
 
+# The newsletter: PostgreSQL holds each delivery's status, so any number of these may run
+# for one issue at once (each claims rows the others skip), and a lost one is restarted by
+# the sweeper. A mail server that cannot be reached is tried again with backoff.
 @shared_task(
     name="recommendations.send_newsletter",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
     soft_time_limit=240,
     time_limit=300,
     ignore_result=True,
 )
 def send_newsletter(self, issue_id):
     """Send one batch of an issue's newsletter, then queue the next batch while any are left."""
-    if newsletter.newsletter_send_batch(issue_id=issue_id):
+    try:
+        more = newsletter.newsletter_send_batch(issue_id=issue_id)
+    except SoftTimeLimitExceeded:
+        # A slow mail server: what went out is recorded, the message in flight is pending again.
+        logger.warning("issue %s: newsletter batch cut short by its time limit", issue_id)
+        more = True
+    except OSError as error:
+        # smtplib's errors are OSErrors, as are refused connections and socket timeouts.
+        if self.request.retries >= self.max_retries or self.request.is_eager:
+            logger.error("issue %s: newsletter paused, beat's sweeper will start it again: %s", issue_id, error)
+            return
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+    if more:
         enqueue_newsletter(issue_id)
 
 
@@ -108,4 +124,34 @@ def sweep_newsletters():
 
 
 def enqueue_newsletter(issue_id):
+    """Send the next batch of the issue's newsletter once the current transaction commits."""
     enqueue(send_newsletter, issue_id)
+
+
+@shared_task(
+    name="recommendations.send_newsletter_confirmation",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=45,
+    time_limit=60,
+    ignore_result=True,
+)
+def send_newsletter_confirmation(self, subscriber_id):
+    """E-mail a new subscriber the link that confirms the address."""
+    try:
+        newsletter.subscriber_send_confirmation(subscriber_id=subscriber_id)
+    except Subscriber.DoesNotExist:
+        logger.info("subscriber %s was deleted before the confirmation e-mail went out", subscriber_id)
+    except (OSError, SoftTimeLimitExceeded) as error:
+        if _permanent(error) or self.request.retries >= self.max_retries or self.request.is_eager:
+            # The subscription stays; signing up again sends a new link.
+            logger.error("subscriber %s: confirmation e-mail not sent: %s", subscriber_id, error)
+            return
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+
+
+def enqueue_newsletter_confirmation(subscriber_id):
+    """Send the confirmation e-mail task once the current transaction commits."""
+    enqueue(send_newsletter_confirmation, subscriber_id)

@@ -1,15 +1,17 @@
 """Reading pages for issues and recommenders."""
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, Rank
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from paperdaily.paging import paginate
+from papers.models import Area
 
 from .cards import issue_recommendations, with_cards
-from .models import Issue, Recommendation, Recommender
+from .models import Issue, Recommendation, Recommender, published_recommendations_q
 
 
 @require_safe
@@ -39,11 +41,45 @@ def issue_detail(request, number):
 
 @require_safe
 def recommender_list(request):
+    """The leaderboard: published recommendations per recommender, in all and per area, ranked.
+
+    ``?area=CV`` ranks by that area's count (an unknown area is named and ignored); ties share
+    a rank (1, 2, 2, 4). One query counts every column, whatever the number of recommenders.
+    """
+    areas = list(Area.objects.order_by("position", "code"))
+    wanted = request.GET.get("area", "")
+    area = next((each for each in areas if each.code.lower() == wanted.lower()), None) if wanted else None
+    published = published_recommendations_q("recommendations__")
+    counts = {"published_count": Count("recommendations", filter=published)}
+    for each in areas:
+        counts[f"area_{each.pk}_count"] = Count(
+            "recommendations", filter=published & Q(recommendations__tag__area=each.pk)
+        )
+    # A recommender with nothing published (in the chosen area) is not on the board.
+    score = f"area_{area.pk}_count" if area else "published_count"
     recommenders = (
-        Recommender.objects.with_published_count().filter(published_count__gt=0).order_by("-published_count", "handle")
+        Recommender.objects.annotate(**counts)
+        .filter(**{f"{score}__gt": 0})
+        .annotate(rank=Window(Rank(), order_by=F(score).desc()))
+        .order_by(F(score).desc(), Lower("handle"), "pk")
     )
+    unknown_area = ""
+    if wanted and area is None:
+        # Named back to the reader, printable characters only.
+        unknown_area = "".join(ch for ch in wanted[:30] if ch.isprintable()) or "?"
     page = paginate(request, recommenders, per_page=50)
-    return render(request, "recommendations/recommender_list.html", {"page": page})
+    for person in page.object_list:
+        person.area_counts = [(each, getattr(person, f"area_{each.pk}_count")) for each in areas]
+    return render(
+        request,
+        "recommendations/recommender_list.html",
+        {
+            "page": page,
+            "areas": areas,
+            "area": area,
+            "unknown_area": unknown_area,
+        },
+    )
 
 
 @require_safe

@@ -197,6 +197,11 @@ class Progress:
         return [item for item in self.items if item.state == "failed"]
 
     @property
+    def settled(self):
+        """Items the workers are through with, well or not."""
+        return sum(item.state != "waiting" for item in self.items)
+
+    @property
     def finished(self):
         return all(item.state != "waiting" for item in self.items)
 

@@ -1,4 +1,4 @@
-"""The "Editors" group made by migration 0003: what an editor may do in the back office, and no more."""
+"""The "Editors" group made by migrations 0003 and 0005: what an editor may do in the back office, and no more."""
 
 import importlib
 
@@ -13,8 +13,9 @@ from tests.factories import make_recommendation
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("recommendations.migrations.0003_editors_group")
+publishing_migration = importlib.import_module("recommendations.migrations.0005_editors_publishing")
 
-EXPECTED = {
+EXPECTED_BEFORE_PUBLISHING = {
     "recommendations.view_recommendation",
     "recommendations.change_recommendation",
     *(
@@ -34,6 +35,14 @@ EXPECTED = {
     "papers.add_tag",
     "papers.change_tag",
     "papers.view_area",
+}
+EXPECTED = EXPECTED_BEFORE_PUBLISHING | {
+    "recommendations.view_reward",
+    "recommendations.change_reward",
+    "recommendations.view_subscriber",
+    "recommendations.change_subscriber",
+    "recommendations.delete_subscriber",
+    "recommendations.view_newsletterdelivery",
 }
 
 
@@ -65,6 +74,10 @@ def test_it_gives_no_power_over_accounts_and_no_deleting_of_recommendations_pape
         "recommendations.delete_recommendation",
         "papers.delete_paper",
         "recommendations.delete_recommender",
+        "recommendations.add_reward",
+        "recommendations.delete_reward",
+        "recommendations.add_subscriber",
+        "recommendations.change_newsletterdelivery",
     }
 
 
@@ -74,6 +87,8 @@ def test_it_sets_the_group_again_when_run_twice():
 
     with connection.schema_editor() as schema_editor:
         migration.create_editors_group(apps, schema_editor)
+        assert group_permissions() == EXPECTED_BEFORE_PUBLISHING
+        publishing_migration.grant(apps, schema_editor)
 
     assert Group.objects.filter(name="Editors").count() == 1
     assert group_permissions() == EXPECTED
@@ -113,4 +128,4 @@ def test_it_offers_no_delete_action_on_recommendations_to_editors(editor_client)
     response = editor_client.get("/admin/recommendations/recommendation/")
 
     actions = [name for name, _ in response.context["action_form"].fields["action"].choices]
-    assert actions == ["", "accept_selected", "reject_selected"]
+    assert actions == ["", "accept_selected", "reject_selected", "add_to_new_issue"]
