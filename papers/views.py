@@ -52,7 +52,7 @@ def tag_list(request):
 
 @require_safe
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag.objects.select_related("area"), slug=slug)
+    tag = get_object_or_404(Tag.objects.approved().select_related("area"), slug=slug)
     recommendations = (
         Recommendation.objects.published()
         .for_listing()

@@ -27,24 +27,9 @@ from .services import issues
 WAITING_LISTED = 100
 
 
-class IssueEntryFormSet(forms.BaseInlineFormSet):
-    """Positions as the editor left them (typed, dragged or moved with the arrows): each once."""
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
-                continue
-            position = form.cleaned_data.get("position")
-            if position in seen:
-                raise ValidationError(_("Two entries have position %(position)s.") % {"position": position})
-            seen.add(position)
-
-
 class IssueEntryInline(admin.TabularInline):
     model = IssueEntry
-    formset = IssueEntryFormSet
+    # Two entries at one position are refused by the formset's own unique check (the model's constraint).
     extra = 0
     ordering = ["position"]
     fields = ["position", "entry_paper", "entry_recommender", "entry_status", "publish_incomplete"]
@@ -139,6 +124,8 @@ class IssueAdmin(admin.ModelAdmin):
         main = ["number", "title", "intro"]
         if obj is None or not obj.is_published:
             main.append("scheduled_at")
+        if obj is None or not obj.is_published:
+            return [(None, {"fields": main})]
         return [
             (None, {"fields": main}),
             (_("Publication"), {"fields": ["status", "published_at", "published_by", "read_count"]}),
@@ -241,6 +228,8 @@ class IssueAdmin(admin.ModelAdmin):
                 "waiting": self._waiting(issue),
                 "can_unpublish": request.user.is_superuser,
                 "deliveries": self._deliveries(issue),
+                # Issues are created by "Add issue" alone, which numbers them.
+                "show_save_and_add_another": False,
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -316,7 +305,7 @@ class IssueAdmin(admin.ModelAdmin):
     def assembly_view(self, request, object_id):
         """The progress panel alone: the change page reloads it every few seconds until the work is done."""
         issue = self._issue_or_404(request, object_id)
-        context = {"issue": issue, "progress": issues.issue_assembly_progress(issue=issue)}
+        context = {"issue": issue, "progress": issues.issue_assembly_progress(issue=issue), "reloaded": True}
         response = TemplateResponse(request, "admin/recommendations/issue/assembly.html", context)
         response["Cache-Control"] = "no-store"
         return response

@@ -38,6 +38,7 @@ def paper_facts(paper) -> dict:
         "doi": paper.doi,
         "acl_id": paper.acl_id,
         "openreview_id": paper.openreview_id,
+        "primary_category": paper.primary_category,
         "identifier_label": paper.identifier_label,
         "landing_url": paper.landing_url,
         "metadata_status": paper.metadata_status,

@@ -50,7 +50,8 @@ def confirm(request, token):
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
 
 
-@csrf_exempt  # RFC 8058's one-click POST comes from a mail client, with no CSRF token; the token in the URL is the secret
+# RFC 8058's one-click POST comes from a mail client, without a CSRF token; the URL's token is the secret.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def unsubscribe(request, token):

@@ -3,17 +3,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services.rewards import SHIPPING_NOTE_MAX_LENGTH
+from .services.rewards import NOTE_REQUIRED, SHIPPING_NOTE_MAX_LENGTH, mark_controls
+
+
+class NoteTextarea(forms.Textarea):
+    """Gives back what was typed, with each control character marked by U+FFFD rather than sent raw."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return mark_controls(value) if value else value
 
 
 class RewardClaimForm(forms.Form):
-    # Not required and not stripped here: the service says what is missing, in one place.
+    # Not stripped nor limited here: the service judges the note, in one place.
     shipping_note = forms.CharField(
         label=_("Where should we send it?"),
         help_text=_("Name, postal address, phone; only editors see this."),
-        required=False,
         strip=False,
-        widget=forms.Textarea(
+        error_messages={"required": NOTE_REQUIRED},
+        widget=NoteTextarea(
             attrs={"rows": 5, "maxlength": SHIPPING_NOTE_MAX_LENGTH, "autocomplete": "shipping street-address"}
         ),
     )

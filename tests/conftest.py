@@ -6,6 +6,7 @@ from django.utils import translation
 from paperdaily.celery import app
 from papers import ratelimit
 from tests.replay import ReplayServer
+from tests.smtp import SMTPServer
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +83,22 @@ def eager():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1, with Django's e-mail settings pointing at it.
+
+    ``smtp.messages`` holds what it accepted; see tests/smtp.py for refusing and pausing.
+    """
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -98,7 +98,6 @@ def subscriber_send_confirmation(*, subscriber_id: int) -> bool:
         "confirm_url": site_url + reverse("newsletter:confirm", args=[subscriber.token]),
         "site_url": site_url,
         "email": subscriber.email,
-        "resend_minutes": max(settings.PAPERDAILY_NEWSLETTER_RESEND_AFTER // 60, 1),
     }
     # Workers have no request to take a language from: mails go out in the site's language.
     with translation.override(settings.LANGUAGE_CODE):
@@ -186,7 +185,7 @@ def _create_deliveries(deliveries):
 
 
 def newsletter_send_batch(*, issue_id: int) -> bool:
-    """Send up to one batch of the issue's pending deliveries; returns whether any are left.
+    """Send up to one batch of the issue's pending deliveries; returns whether any are left for a next batch.
 
     One SMTP connection carries the whole batch (``PAPERDAILY_NEWSLETTER_BATCH_SIZE``
     messages). Each delivery is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` in a
@@ -224,7 +223,9 @@ def newsletter_send_batch(*, issue_id: int) -> bool:
     try:
         for _n in range(settings.PAPERDAILY_NEWSLETTER_BATCH_SIZE):
             if not _send_next(issue, mail, connection):
-                break
+                # Nothing left to claim. Rows other runs hold are theirs to finish; should one
+                # die, its rows come back pending and beat's sweeper starts a run for them.
+                return False
     finally:
         # A connection the server already dropped may fail to close; what matters was recorded.
         with contextlib.suppress(OSError):

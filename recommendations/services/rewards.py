@@ -14,24 +14,32 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Issue, Recommendation, Recommender, Reward
 
 SHIPPING_NOTE_MAX_LENGTH = Reward._meta.get_field("shipping_note").max_length
 ONCE_PER_PERSON = "reward_claimed_once_per_person"
+NOTE_REQUIRED = gettext_lazy("Tell us where to send it: your name, postal address and phone.")
 # C0 and C1 controls but tab and newlines, and the bidi overrides that can disguise an address.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def rewards_grant(*, issue) -> int:
-    """Every recommendation published in ``issue`` earns its recommender a reward; running it again adds none."""
-    recommendations = Recommendation.objects.filter(issue_entry__issue=issue).values_list("pk", "recommender_id")
+    """Every recommendation published in ``issue`` earns its recommender a reward; running it again adds none.
+
+    Returns how many rewards it granted.
+    """
+    recommendations = Recommendation.objects.filter(
+        issue_entry__issue=issue, status=Recommendation.Status.PUBLISHED, reward__isnull=True
+    ).values_list("pk", "recommender_id")
     rewards = [
         Reward(recommender_id=recommender_id, recommendation_id=pk, issue=issue)
         for pk, recommender_id in recommendations
     ]
-    created = Reward.objects.bulk_create(rewards, ignore_conflicts=True)
-    return len(created)
+    # The one-to-one on the recommendation is the guarantee, should two publications overlap.
+    Reward.objects.bulk_create(rewards, ignore_conflicts=True)
+    return len(rewards)
 
 
 # --- Claiming (the recommender's side)
@@ -41,10 +49,7 @@ def clean_shipping_note(note) -> str:
     """The note as stored: newlines normalised, stripped; refused when empty, too long or holding controls."""
     note = (note or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not note:
-        raise ValidationError(
-            {"shipping_note": _("Tell us where to send it: your name, postal address and phone.")},
-            code="note_required",
-        )
+        raise ValidationError({"shipping_note": NOTE_REQUIRED}, code="note_required")
     if _CONTROLS.search(note):
         raise ValidationError(
             {"shipping_note": _("Remove the invisible control characters from this text.")}, code="note_control"
@@ -58,6 +63,11 @@ def clean_shipping_note(note) -> str:
             code="note_too_long",
         )
     return note
+
+
+def mark_controls(text: str) -> str:
+    """``text`` with each character a shipping note may not hold replaced by U+FFFD, for showing it back."""
+    return _CONTROLS.sub("\ufffd", text)
 
 
 def _already_claimed_error():
