@@ -155,6 +155,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has two writers (the server and the worker). Transactions that
+    # take the write lock when they begin wait for each other (up to the timeout) instead of
+    # failing with "database is locked" when a reader turns writer; WAL lets pages be read
+    # while a write is under way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Issue entries keep their positions unique with a deferred constraint so that an

@@ -342,7 +342,7 @@ class IssueAdmin(admin.ModelAdmin):
             "original": issue,
             "problems": problems,
             "blocking": [problem for problem in problems if not problem.overridable],
-            "overridable": [problem for problem in problems if problem.overridable],
+            "overridable": _by_entry([problem for problem in problems if problem.overridable]),
             "entry_count": issue.entries.count(),
             "subscriber_count": _confirmed_subscribers(),
         }
@@ -370,6 +370,14 @@ class IssueAdmin(admin.ModelAdmin):
             "original": issue,
         }
         return TemplateResponse(request, "admin/recommendations/issue/unpublish.html", context)
+
+
+def _by_entry(problems):
+    """Overridable problems grouped by entry: one checkbox per entry, however many reasons it has."""
+    grouped = {}
+    for problem in problems:
+        grouped.setdefault(problem.entry.pk, (problem.entry, []))[1].append(problem)
+    return list(grouped.values())
 
 
 def _confirmed_subscribers():

@@ -197,6 +197,11 @@ class Progress:
         return [item for item in self.items if item.state == "failed"]
 
     @property
+    def retrying(self):
+        """Waiting items whose last try failed: the workers will try again (after a growing pause)."""
+        return [item for item in self.items if item.state == "waiting" and item.reason]
+
+    @property
     def settled(self):
         """Items the workers are through with, well or not."""
         return sum(item.state != "waiting" for item in self.items)
