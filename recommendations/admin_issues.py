@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from paperdaily.admin_readonly import ReadOnlyAdmin
 from papers import tasks
 
 from .models import Issue, IssueEntry, NewsletterDelivery, Recommendation
@@ -408,19 +409,11 @@ def report_added(model_admin, request, issue, added, refused):
 
 
 @admin.register(IssueEntry)
-class IssueEntryAdmin(admin.ModelAdmin):
+class IssueEntryAdmin(ReadOnlyAdmin):
+    """A list to look things up in: entries are made on the issue's page, from accepted recommendations."""
+
     list_display = ["issue", "position", "recommendation"]
     list_filter = ["issue__status"]
     list_select_related = ["issue", "recommendation__paper", "recommendation__recommender"]
     search_fields = ["issue__number", "recommendation__paper__title", "recommendation__recommender__handle"]
     ordering = ["-issue__number", "position"]
-
-    def has_add_permission(self, request):
-        # Entries are made on the issue's page, from accepted recommendations, through the service.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from paperdaily.admin_readonly import ReadOnlyAdmin
+
 from .models import NewsletterDelivery, Subscriber
 from .services import newsletter
 
@@ -81,7 +83,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewsletterDelivery)
-class NewsletterDeliveryAdmin(admin.ModelAdmin):
+class NewsletterDeliveryAdmin(ReadOnlyAdmin):
     change_list_template = "newsletter/admin/delivery_change_list.html"
     list_display = ["issue", "subscriber_email", "status", "attempts", "sent_at", "error_preview"]
     list_filter = ["status", ("issue", admin.RelatedOnlyFieldListFilter)]
@@ -91,15 +93,6 @@ class NewsletterDeliveryAdmin(admin.ModelAdmin):
     list_per_page = 100
     fields = ["issue", "subscriber", "status", "attempts", "created_at", "sent_at", "error"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("subscriber"), ordering="subscriber__email")
     def subscriber_email(self, obj):

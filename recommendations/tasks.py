@@ -1,8 +1,10 @@
-"""Celery tasks of moderation: thin wrappers that take ids and call a service.
+"""Celery tasks of recommendations and issues: thin wrappers that take ids and call a service.
 
-The decision e-mail is idempotent (``notified_status`` records what the recommender was
-told), acknowledged late so a killed worker's message is redelivered, bounded by time
-limits, and retried with exponential backoff while the mail server is unreachable.
+E-mails (decisions and publications to recommenders, newsletter confirmations, the
+newsletter itself) are idempotent: a status on the row records what went out. Tasks are
+acknowledged late so a killed worker's message is redelivered, bounded by time limits,
+and retried with exponential backoff while the mail server is unreachable. Beat publishes
+scheduled issues and sweeps up e-mails that never went out.
 """
 
 import logging
@@ -11,10 +13,10 @@ import smtplib
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 
 from papers.tasks import enqueue
 
-from .models import Recommendation, Subscriber
 from .services import issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
@@ -36,30 +38,41 @@ def _permanent(error) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
-# The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than this task's hard
+# The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than these tasks' hard
 # limit, and Celery refuses a soft limit above the hard one: both are named.
-@shared_task(
-    name="recommendations.notify_decision",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=MAX_RETRIES,
-    soft_time_limit=45,
-    time_limit=60,
-    ignore_result=True,
-)
-def notify_decision(self, recommendation_id):
-    """E-mail the recommender the editor's decision (once per decision)."""
+_mail_task = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": MAX_RETRIES,
+    "soft_time_limit": 45,
+    "time_limit": 60,
+    "ignore_result": True,
+}
+
+
+def _mail_or_retry(task, send, *, label):
+    """Run ``send``; retry with backoff while the mail server is unreachable, give up on a 5xx or the last try."""
     try:
-        moderation.recommendation_notify_decision(recommendation_id=recommendation_id)
-    except Recommendation.DoesNotExist:
-        logger.info("recommendation %s was deleted before its decision e-mail went out", recommendation_id)
+        send()
+    except ObjectDoesNotExist:
+        logger.info("%s was deleted before its e-mail went out", label)
     except (OSError, SoftTimeLimitExceeded) as error:
         # smtplib's errors are OSErrors, as are refused connections and socket timeouts.
-        if _permanent(error) or self.request.retries >= self.max_retries or self.request.is_eager:
-            logger.error("recommendation %s: decision e-mail not sent: %s", recommendation_id, error)
+        if _permanent(error) or task.request.retries >= task.max_retries or task.request.is_eager:
+            logger.error("%s: e-mail not sent: %s", label, error)
             return
-        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+        raise task.retry(exc=error, countdown=backoff(task.request.retries)) from None
+
+
+@shared_task(name="recommendations.notify_decision", **_mail_task)
+def notify_decision(self, recommendation_id):
+    """E-mail the recommender the editor's decision (once per decision)."""
+    _mail_or_retry(
+        self,
+        lambda: moderation.recommendation_notify_decision(recommendation_id=recommendation_id),
+        label=f"recommendation {recommendation_id}",
+    )
 
 
 @shared_task(name="recommendations.sweep_decision_emails", acks_late=True, soft_time_limit=50, time_limit=60)
@@ -128,28 +141,14 @@ def enqueue_newsletter(issue_id):
     enqueue(send_newsletter, issue_id)
 
 
-@shared_task(
-    name="recommendations.send_newsletter_confirmation",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=MAX_RETRIES,
-    soft_time_limit=45,
-    time_limit=60,
-    ignore_result=True,
-)
+@shared_task(name="recommendations.send_newsletter_confirmation", **_mail_task)
 def send_newsletter_confirmation(self, subscriber_id):
-    """E-mail a new subscriber the link that confirms the address."""
-    try:
-        newsletter.subscriber_send_confirmation(subscriber_id=subscriber_id)
-    except Subscriber.DoesNotExist:
-        logger.info("subscriber %s was deleted before the confirmation e-mail went out", subscriber_id)
-    except (OSError, SoftTimeLimitExceeded) as error:
-        if _permanent(error) or self.request.retries >= self.max_retries or self.request.is_eager:
-            # The subscription stays; signing up again sends a new link.
-            logger.error("subscriber %s: confirmation e-mail not sent: %s", subscriber_id, error)
-            return
-        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+    """E-mail a new subscriber the link that confirms the address (if it fails for good, signing up again sends one)."""
+    _mail_or_retry(
+        self,
+        lambda: newsletter.subscriber_send_confirmation(subscriber_id=subscriber_id),
+        label=f"subscriber {subscriber_id}",
+    )
 
 
 def enqueue_newsletter_confirmation(subscriber_id):

@@ -54,6 +54,18 @@ class ReplayServers:
 
 
 @pytest.fixture
+def editor_client(client, django_user_model):
+    """A staff member of the Editors group (made by the migrations), signed in; ``client.editor`` is the user."""
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user(username="editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    client.editor = editor
+    return client
+
+
+@pytest.fixture
 def replay(settings):
     """Local replay servers for arXiv, Crossref, Semantic Scholar and GitHub, with the settings pointing at them."""
     servers = ReplayServers()

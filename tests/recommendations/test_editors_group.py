@@ -54,14 +54,6 @@ def group_permissions():
     }
 
 
-@pytest.fixture
-def editor_client(client, django_user_model):
-    editor = django_user_model.objects.create_user(username="editor", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
-    return client
-
-
 def test_it_gives_the_editors_group_exactly_what_editors_need():
     assert group_permissions() == EXPECTED
 

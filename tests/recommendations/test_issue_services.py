@@ -387,3 +387,21 @@ def test_it_refuses_a_schedule_in_the_past():
 
     with pytest.raises(ValidationError, match="future"):
         issues.issue_schedule(issue_id=issue.pk, when=datetime(2020, 1, 1, tzinfo=UTC))
+
+
+def test_it_lists_what_the_workers_are_trying_again_with_the_last_error(editor_client):
+    recommendation = accepted(paper=make_paper("", metadata_status="pending"))
+    issue = draft_with(recommendation, number=129)
+    Issue.objects.filter(pk=issue.pk).update(assembly_started_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    issue.refresh_from_db()
+    Paper.objects.filter(pk=recommendation.paper_id).update(
+        metadata_error="could not reach arXiv", updated_at=datetime(2026, 11, 25, 12, 0, 5, tzinfo=UTC)
+    )
+
+    progress = issues.issue_assembly_progress(issue=issue)
+    page = editor_client.get(f"/admin/recommendations/issue/{issue.pk}/assembly/").content.decode()
+
+    assert [item.reason for item in progress.retrying] == ["could not reach arXiv"]
+    assert not progress.finished and progress.failures == []
+    assert "Being tried again" in page and "could not reach arXiv" in page
+    assert f"/admin/papers/paper/{recommendation.paper_id}/change/" in page

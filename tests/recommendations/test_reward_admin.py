@@ -1,7 +1,6 @@
 """Rewards in the admin: editors read the claims and mark them sent."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,22 +14,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/recommendations/reward/"
 NOTE = "Ada Lovelace\n12 St James's Square, London SW1Y 4JH\n+44 20 7946 0000"
-# What the Editors group needs on rewards (to be added to it by a migration; granted here meanwhile).
-REWARD_PERMISSIONS = ("view_reward", "change_reward")
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    """A member of the Editors group, signed in to the admin."""
-    group = Group.objects.get(name="Editors")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="recommendations", codename__in=REWARD_PERMISSIONS)
-    )
-    editor = django_user_model.objects.create_user(username="editor", is_staff=True)
-    editor.groups.add(group)
-    client.force_login(editor)
-    client.editor = editor
-    return client
 
 
 def earn(handle, number, *, title=None):
