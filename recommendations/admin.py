@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from papers.models import PaperAuthor
 
@@ -294,7 +294,7 @@ class RecommendationAdmin(admin.ModelAdmin):
     def status_column(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description=_("sent"), ordering="created_at")
+    @admin.display(description=pgettext_lazy("when a recommendation was submitted", "sent"), ordering="created_at")
     def age_column(self, obj):
         if timezone.now() - obj.created_at < timedelta(minutes=1):
             return _("just now")

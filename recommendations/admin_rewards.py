@@ -8,7 +8,7 @@ Nothing is deleted here either: a claim is the record that its person has had th
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Reward
 from .services.rewards import reward_mark_sent
@@ -33,11 +33,11 @@ class ClaimedListFilter(admin.SimpleListFilter):
 
 
 class SentListFilter(admin.SimpleListFilter):
-    title = _("sent")
+    title = pgettext_lazy("a reward shipped", "sent")
     parameter_name = "sent"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("sent")), ("no", _("claimed, not sent yet"))]
+        return [("yes", pgettext_lazy("a reward shipped", "sent")), ("no", _("claimed, not sent yet"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

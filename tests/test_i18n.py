@@ -81,9 +81,10 @@ def test_it_ships_a_complete_catalogue_that_matches_its_compiled_file():
     assert catalogue.percent_translated() == 100
     assert not catalogue.fuzzy_entries()
     compiled = polib.mofile(str(CATALOGUE / "django.mo"))
-    singular = {entry.msgid: entry.msgstr for entry in catalogue if not entry.msgid_plural}
-    plural = {entry.msgid: entry.msgstr_plural for entry in catalogue if entry.msgid_plural}
-    assert {entry.msgid: entry.msgstr for entry in compiled if not entry.msgid_plural} == singular
-    assert {entry.msgid: entry.msgstr_plural for entry in compiled if entry.msgid_plural} == plural
+    # Keyed by context and msgid: "sent" (a recommendation) and "sent" (a reward) are two strings.
+    singular = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalogue if not entry.msgid_plural}
+    plural = {(entry.msgctxt, entry.msgid): entry.msgstr_plural for entry in catalogue if entry.msgid_plural}
+    assert {(entry.msgctxt, entry.msgid): entry.msgstr for entry in compiled if not entry.msgid_plural} == singular
+    assert {(entry.msgctxt, entry.msgid): entry.msgstr_plural for entry in compiled if entry.msgid_plural} == plural
     with translation.override("zh-hans"):
         assert translation.gettext("Issues") == catalogue.find("Issues").msgstr
