@@ -167,19 +167,12 @@ def with_cards(recommendations):
     """Give each recommendation its ``card``: frozen inside a published issue, live elsewhere."""
     recommendations = list(recommendations)
     for recommendation in recommendations:
-        entry = getattr(recommendation, "issue_entry", None) if _has_entry(recommendation) else None
+        entry = getattr(recommendation, "issue_entry", None)  # the reverse one-to-one raises AttributeError when absent
         if entry is not None and entry.issue.is_published:
             recommendation.card = published_card(recommendation, entry)
         else:
             recommendation.card = live_card(recommendation)
     return recommendations
-
-
-def _has_entry(recommendation):
-    try:
-        return recommendation.issue_entry is not None
-    except Recommendation.issue_entry.RelatedObjectDoesNotExist:
-        return False
 
 
 def issue_recommendations(issue):

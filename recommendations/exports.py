@@ -11,7 +11,6 @@ site, in a newsletter, a feed reader or an editor, where a relative link leads n
 
 import re
 from dataclasses import dataclass, field
-from html import unescape
 from urllib.parse import urljoin
 
 import css_inline
@@ -19,13 +18,12 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .cards import Card, CodeChip, LinkChip, issue_recommendations
-from .models import Recommendation
+from .markdown import absolutize_links
 
 # The card shows this many authors, then "et al."; the exports read like the card.
 AUTHORS_SHOWN = 6
@@ -78,27 +76,16 @@ def absolute_url(site_url: str, url: str) -> str:
     return urljoin(site_url.rstrip("/") + "/", url)
 
 
-# A start tag as an HTML serialiser writes it (html5ever behind nh3 and css-inline): attribute
-# values are quoted, and text never holds a bare "<", so this finds tags and nothing else.
+# A start tag as an HTML serialiser writes it (html5ever behind css-inline): attribute values
+# are quoted, and text never holds a bare "<", so this finds tags and nothing else.
 _START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _CLASS_ATTRIBUTE = re.compile(r"""\sclass\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
 
 
 def absolutize_html(html: str, *, site_url: str) -> SafeString:
     """Sanitised HTML (a write-up, an intro) with its relative links made absolute."""
-
-    def fix_url(match):
-        url = unescape(match.group(2))
-        if url.startswith("#"):
-            return match.group(0)
-        return match.group(1) + escape(absolute_url(site_url, url)) + match.group(3)
-
-    def fix_tag(match):
-        return _URL_ATTRIBUTE.sub(fix_url, match.group(0))
-
-    # Safe: the input was sanitised when it was saved; only quoted, escaped URLs change.
-    return mark_safe(_START_TAG.sub(fix_tag, html))  # noqa: S308
+    # Safe: the sanitiser itself rewrites the links, cleaning the HTML again with the rules it was saved under.
+    return mark_safe(absolutize_links(html, base_url=site_url.rstrip("/") + "/"))  # noqa: S308
 
 
 def export_entries(recommendations, *, site_url: str) -> list[ExportEntry]:
@@ -106,7 +93,7 @@ def export_entries(recommendations, *, site_url: str) -> list[ExportEntry]:
     entries = []
     for rec in recommendations:
         card = rec.card
-        entry = _entry_or_none(rec)
+        entry = getattr(rec, "issue_entry", None)  # the reverse one-to-one raises AttributeError when absent
         issue = entry.issue if entry is not None else None
         entries.append(
             ExportEntry(
@@ -136,14 +123,6 @@ def export_entries(recommendations, *, site_url: str) -> list[ExportEntry]:
             )
         )
     return entries
-
-
-def _entry_or_none(rec):
-    # The reverse one-to-one raises when a recommendation is in no issue.
-    try:
-        return rec.issue_entry
-    except Recommendation.issue_entry.RelatedObjectDoesNotExist:
-        return None
 
 
 def issue_context(issue, recommendations, *, site_url: str) -> dict:

@@ -7,6 +7,8 @@ schemes listed here. Headings are shifted down so that a write-up cannot outrank
 the page's own headings.
 """
 
+from urllib.parse import urljoin
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -38,6 +40,21 @@ def render_markdown(text):
     text = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
     tokens = _shift_headings(_markdown.parse(text))
     html = _markdown.renderer.render(tokens, _markdown.options, {})
+    return _clean(html)
+
+
+def absolutize_links(html, *, base_url):
+    """HTML from ``render_markdown`` with its relative links joined to ``base_url``, for reading
+    away from the site (a feed, a newsletter); links within the page (``#...``) stay as they are.
+
+    The sanitiser rewrites them as it cleans again with the same rules, so nothing is parsed by hand.
+    """
+    if not html:
+        return ""
+    return _clean(html, url_relative=lambda url: url if url.startswith("#") else urljoin(base_url, url))
+
+
+def _clean(html, **options):
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -45,4 +62,5 @@ def render_markdown(text):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
         strip_comments=True,
+        **options,
     )

@@ -1,6 +1,6 @@
 import pytest
 
-from recommendations.markdown import render_markdown
+from recommendations.markdown import absolutize_links, render_markdown
 from recommendations.models import Recommendation
 from tests.htmlcheck import assert_safe_html, soup, url_scheme
 
@@ -158,3 +158,17 @@ def test_it_reads_url_schemes_as_a_browser_does(url, scheme):
 def test_it_has_a_checker_that_catches_each_hostile_construct(html):
     with pytest.raises(AssertionError):
         assert_safe_html(html)
+
+
+def test_it_makes_site_links_absolute_for_reading_elsewhere_and_keeps_the_rest():
+    html = render_markdown(
+        "See [the paper](/papers/1/), [below](#notes) and [arXiv](https://arxiv.org/abs/1808.01244)."
+    )
+
+    rewritten = absolutize_links(html, base_url="https://paperdaily.example.org/")
+
+    assert 'href="https://paperdaily.example.org/papers/1/"' in rewritten
+    assert 'href="#notes"' in rewritten
+    assert 'href="https://arxiv.org/abs/1808.01244"' in rewritten
+    assert rewritten.count('rel="nofollow noopener noreferrer ugc"') == 3
+    assert absolutize_links("", base_url="https://paperdaily.example.org/") == ""
