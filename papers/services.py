@@ -459,8 +459,17 @@ def repositories_of_recent_issues(*, days: int):
 
 
 def issue_papers_and_repositories(*, issue_id: int) -> tuple[list[Paper], list[Repository]]:
-    papers = list(Paper.objects.filter(recommendations__issue_entry__issue_id=issue_id).distinct().order_by("pk"))
+    # The raw payloads are the bulk of a row and nobody here reads them (the assembly panel polls this).
+    papers = list(
+        Paper.objects.filter(recommendations__issue_entry__issue_id=issue_id)
+        .defer("raw_metadata", "abstract")
+        .distinct()
+        .order_by("pk")
+    )
     repositories = list(
-        Repository.objects.filter(paper_links__paper__in=[p.pk for p in papers]).distinct().order_by("pk")
+        Repository.objects.filter(paper_links__paper__in=[p.pk for p in papers])
+        .defer("raw_metadata")
+        .distinct()
+        .order_by("pk")
     )
     return papers, repositories

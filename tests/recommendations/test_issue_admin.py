@@ -294,3 +294,15 @@ def test_it_freezes_the_entries_of_a_published_issue_in_the_admin(admin_client):
 
     assert 'name="entries-0-position"' not in page
     assert 'name="scheduled_at_0"' not in page
+
+
+def test_it_polls_the_assembly_in_a_constant_number_of_queries(editor_client, django_assert_max_num_queries):
+    small, large = draft_with(accepted()), draft_with(*[accepted() for _ in range(20)])
+    Issue.objects.update(assembly_started_at=timezone.now())
+
+    with django_assert_max_num_queries(7) as few:
+        editor_client.get(change_url(small, "assembly/"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = editor_client.get(change_url(large, "assembly/"))
+
+    assert "0 of 20 done" in response.content.decode()
