@@ -9,13 +9,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from paperdaily.admin_base import ModelAdmin
+
 from . import services, tasks
 from .identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
 from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ModelAdmin):
     list_display = ["code", "name", "position", "tag_count"]
     list_editable = ["position"]
     search_fields = ["code", "name"]
@@ -29,7 +31,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ModelAdmin):
     list_display = ["name", "slug", "area", "approved"]
     list_filter = ["approved", "area"]
     list_select_related = ["area"]
@@ -54,7 +56,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ModelAdmin):
     list_display = ["name", "semantic_scholar_id", "paper_count"]
     search_fields = ["name", "semantic_scholar_id"]
 
@@ -155,7 +157,7 @@ class PaperForm(forms.ModelForm):
 
 
 @admin.register(Paper)
-class PaperAdmin(HttpsUrls, admin.ModelAdmin):
+class PaperAdmin(HttpsUrls, ModelAdmin):
     form = PaperForm
     list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "short_error", "fetched_at"]
     list_filter = ["metadata_status", "year", "recommendations__tag__area"]
@@ -281,7 +283,7 @@ class RepositoryForm(forms.ModelForm):
 
 
 @admin.register(Repository)
-class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
+class RepositoryAdmin(HttpsUrls, ModelAdmin):
     form = RepositoryForm
     list_display = [
         "repository_name",
@@ -350,7 +352,7 @@ class RepositoryAdmin(HttpsUrls, admin.ModelAdmin):
 
 
 @admin.register(PaperAuthor)
-class PaperAuthorAdmin(admin.ModelAdmin):
+class PaperAuthorAdmin(ModelAdmin):
     list_display = ["paper", "position", "author"]
     list_select_related = ["paper", "author"]
     search_fields = ["paper__title", "author__name"]
@@ -358,7 +360,7 @@ class PaperAuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaperRepository)
-class PaperRepositoryAdmin(admin.ModelAdmin):
+class PaperRepositoryAdmin(ModelAdmin):
     list_display = ["paper", "repository", "path", "position"]
     list_select_related = ["paper", "repository"]
     search_fields = ["paper__title", "repository__owner", "repository__name"]
@@ -366,7 +368,7 @@ class PaperRepositoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaperLink)
-class PaperLinkAdmin(HttpsUrls, admin.ModelAdmin):
+class PaperLinkAdmin(HttpsUrls, ModelAdmin):
     list_display = ["paper", "kind", "url", "label"]
     list_filter = ["kind"]
     list_select_related = ["paper"]

@@ -15,6 +15,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from paperdaily.admin_base import ModelAdmin
 from papers.models import PaperAuthor
 
 # admin_issues, admin_newsletter and admin_rewards register their own models.
@@ -30,7 +31,7 @@ QUEUE_RANK = Case(When(status=Recommendation.Status.SUBMITTED, then=Value(0)), d
 
 
 @admin.register(Recommender)
-class RecommenderAdmin(admin.ModelAdmin):
+class RecommenderAdmin(ModelAdmin):
     list_display = ["handle", "display_name", "user", "recommendation_count", "created_at"]
     search_fields = ["handle", "display_name", "user__username", "user__email"]
     list_select_related = ["user"]
@@ -116,7 +117,7 @@ class HasCodeListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ModelAdmin):
     """The review queue: an editor decides from the list, without opening each recommendation."""
 
     form = RecommendationForm
@@ -366,7 +367,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(ModelAdmin):
     list_display = ["__str__", "recommendation", "position"]
     list_select_related = ["recommendation__paper", "recommendation__recommender"]
     search_fields = ["caption", "recommendation__paper__title"]

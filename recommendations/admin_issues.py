@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paperdaily.admin_readonly import ReadOnlyAdmin
+from paperdaily.admin_base import ModelAdmin, ReadOnlyAdmin, row_ids
 from papers import tasks
 
 from .models import Issue, IssueEntry, NewsletterDelivery, Recommendation
@@ -106,7 +106,7 @@ class PublishForm(forms.Form):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ModelAdmin):
     form = IssueForm
     change_form_template = "admin/recommendations/issue/change_form.html"
     list_display = ["number", "title", "status_column", "published_at", "entry_count", "read_count"]
@@ -275,7 +275,7 @@ class IssueAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         issue = self._issue_or_404(request, object_id)
-        ids = [int(pk) for pk in request.POST.getlist("recommendation") if pk.isdigit()]
+        ids = row_ids(request.POST.getlist("recommendation"))  # anything that cannot be an id is left out
         if not ids:
             self.message_user(request, _("Tick the recommendations to add first."), messages.WARNING)
             return self._back(issue, "#waiting")

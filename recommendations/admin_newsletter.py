@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paperdaily.admin_readonly import ReadOnlyAdmin
+from paperdaily.admin_base import ModelAdmin, ReadOnlyAdmin
 
 from .models import NewsletterDelivery, Subscriber
 from .services import newsletter
@@ -46,7 +46,7 @@ class SubscriberStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(ModelAdmin):
     list_display = ["email", "status_column", "created_at", "confirmed_at", "unsubscribed_at"]
     list_filter = [SubscriberStatusFilter]
     search_fields = ["email"]

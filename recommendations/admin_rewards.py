@@ -10,6 +10,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from paperdaily.admin_base import ModelAdmin
+
 from .models import Reward
 from .services.rewards import reward_mark_sent
 
@@ -48,7 +50,7 @@ class SentListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
+class RewardAdmin(ModelAdmin):
     list_display = [
         "recommender",
         "issue_number",

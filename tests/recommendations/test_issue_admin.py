@@ -306,3 +306,31 @@ def test_it_polls_the_assembly_in_a_constant_number_of_queries(editor_client, dj
         response = editor_client.get(change_url(large, "assembly/"))
 
     assert "0 of 20 done" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1" * 40, "１２", ""])
+def test_it_leaves_out_what_cannot_be_an_id_when_adding(editor_client, value):
+    issue = make_issue(129, published=False)
+    recommendation = accepted()
+
+    response = editor_client.post(change_url(issue, "add-entries/"), {"recommendation": [recommendation.pk, value]})
+
+    assert response.status_code == 302
+    assert list(issue.entries.values_list("recommendation_id", flat=True)) == [recommendation.pk]
+
+
+@pytest.mark.parametrize("value", ["abc", "1" * 40, "-5"])
+def test_it_refuses_a_tampered_action_selection_in_any_list(editor_client, value):
+    issue = make_issue(129, published=False)
+    recommendation = accepted()
+
+    for url, action in [
+        ("/admin/recommendations/recommendation/", f"add_to_issue_{issue.pk}"),
+        ("/admin/recommendations/recommendation/", "accept_selected"),
+        ("/admin/papers/paper/", "delete_selected"),
+    ]:
+        response = editor_client.post(url, {"action": action, "_selected_action": [recommendation.pk, value]})
+
+        assert response.status_code == 302, url
+        assert "The selection was not valid, so nothing was done." in texts(response)
+    assert issue.entries.count() == 0
