@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "papers",
     "recommendations",
 ]
@@ -118,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET answer and 304 for a matching If-None-Match / If-Modified-Since.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -373,6 +378,53 @@ RATELIMIT_IPV6_MASK = 64
 PAPERDAILY_ISSUES_PER_PAGE = env_int("PAPERDAILY_ISSUES_PER_PAGE", 12)
 # Where the portal is reached: e-mails sent by workers (no request at hand) build their links on it.
 PAPERDAILY_SITE_URL = env_str("PAPERDAILY_SITE_URL", "http://127.0.0.1:8000")
+
+# --- REST API (/api/): DRF, its OpenAPI schema by drf-spectacular (see paperdaily/api.py)
+
+
+def env_api_rate(name, default):
+    """A rate in DRF's syntax, such as 100/min or 1000/day."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 100/min or 1000/day, not {value!r}.")
+    return value
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "paperdaily.api.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "paperdaily.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["paperdaily.api.AnonRateThrottle", "paperdaily.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_api_rate("PAPERDAILY_API_RATE_ANON", "120/min"),
+        "user": env_api_rate("PAPERDAILY_API_RATE_USER", "600/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PaperDaily API",
+    "DESCRIPTION": "Published issues, papers, topics and recommenders of PaperDaily; recommending a paper; "
+    "and, for editors, assembling and publishing the next issue.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Newsletter: each published issue by e-mail to confirmed subscribers
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("paperdaily.api_urls")),
     path("accounts/", include("recommendations.account_urls")),
     # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
     re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),

@@ -1,0 +1,3 @@
+"""API routes; see paperdaily/api_urls.py."""
+
+urlpatterns = []
