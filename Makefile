@@ -45,9 +45,10 @@ run: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(BIN)/celery -A paperdaily worker --beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-## test: lint, migrations check, then the whole suite on PostgreSQL and Redis.
+## test: lint, migrations check, API schema check (no warnings), then the whole suite on PostgreSQL and Redis.
 test: $(VENV)/.installed-dev lint
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
