@@ -1,5 +1,6 @@
 """Papers, their authors, topics and code: what recommendations point at."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -167,6 +168,21 @@ class Paper(models.Model):
     fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What search reads (papers/search.py): title (weight A), authors (B), abstract and the
+    # write-ups readers may see (C). PostgreSQL triggers (migration 0004_search) recompute both
+    # columns on every write that changes them: a paper's title or abstract, its authorships,
+    # an author's name, a write-up, a recommendation's status, an issue entry, an issue's
+    # status. Triggers, not Python, because ``QuerySet.update()``, bulk_create and the admin
+    # bypass save() and signals. Only write-ups of published recommendations in published
+    # issues enter (the rule of ``published_recommendations_q``): search must not leak drafts.
+    # Their GIN indexes live in that migration too, PostgreSQL only; on SQLite both stay empty
+    # and search falls back to plain substring matching.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+    # The same text, plain, one part a line: title, authors, abstract, write-ups (Markdown
+    # rendered, tags stripped, entities unescaped). Substring (Chinese) and trigram (typo)
+    # matching and the result snippets read it.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = PaperQuerySet.as_manager()
 
