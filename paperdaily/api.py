@@ -7,16 +7,24 @@ Every error the API answers has one shape, whatever raised it::
 ``fields`` is present only when inputs were refused, keyed by input name (the same names
 the recommend form uses). ``code`` is a stable machine-readable word; ``message`` is for
 people and is translated.
+
+Query parameters are checked by a serializer (``validated_query``), pagination's included:
+a malformed value is a 400 naming it, never a silent default or a 500.
 """
 
 import logging
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import exceptions, pagination, serializers, throttling
+from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +94,95 @@ def exception_handler(exc, context):
     return response
 
 
+class PageQuerySerializer(serializers.Serializer):
+    """``page`` and ``page_size``, checked: a bad value is a 400 naming the input, not a silent default."""
+
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages of ``page_size`` rows (20 unless asked, at most 100); a page past the end is a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+    last_page_strings = ()
+
+    def paginate_queryset(self, queryset, request, view=None):
+        query = validated_query(PageQuerySerializer, request)
+        self.page_size = query.get("page_size", self.page_size)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        return self.page_size  # already checked and set from the query in paginate_queryset
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+def validated_query(serializer_class, request) -> dict:
+    """The request's query parameters checked by ``serializer_class``; refused ones raise a 400."""
+    # A plain dict: as a QueryDict, DRF would read a missing boolean as "false" (HTML form rules).
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def last_modified(response, *moments: datetime | None):
+    """Set ``Last-Modified`` to the latest of ``moments``: ConditionalGetMiddleware then answers
+    If-Modified-Since with 304 until something shown changes."""
+    moments = [moment for moment in moments if moment is not None]
+    if moments:
+        response["Last-Modified"] = http_date(max(moments).timestamp())
+    return response
+
+
+def _dig(value, path):
+    for attribute in path.split("."):
+        value = getattr(value, attribute)
+    return value
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """An absolute link to a named URL, its arguments read from the object (dotted paths allowed).
+
+    ``LinkField("api:paper-detail", pk="paper_id")`` works as well for a Paper as for a card
+    that only knows its paper's id.
+    """
+
+    def __init__(self, view_name, **lookups):
+        self.view_name = view_name
+        self.lookups = lookups
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, value):
+        kwargs = {name: _dig(value, path) for name, path in self.lookups.items()}
+        url = reverse(self.view_name, kwargs=kwargs)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class _FailOpen:
     """A throttle that lets the request through when the cache (Redis) is unreachable."""
+
+    def get_rate(self):
+        # Read when the request comes: DRF's classes keep the rates seen at import time, so a
+        # changed REST_FRAMEWORK setting (a test's, a reload's) would otherwise not apply.
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as error:
+            raise ImproperlyConfigured(f"No API rate set for the scope {self.scope!r}.") from error
 
     def allow_request(self, request, view):
         try:
@@ -143,3 +233,17 @@ _ERROR_TEXT = {
 def errors(*statuses):
     """Schema responses for the given error statuses, all with the one error body."""
     return {status: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[status]) for status in statuses}
+
+
+def read_errors(*statuses):
+    """``errors`` for the public reading endpoints, where a 403 can only mean refused credentials.
+
+    A wrong token is answered 403, not 401: session authentication comes first in the
+    settings, and it names no ``WWW-Authenticate`` scheme for a 401 to carry.
+    """
+    responses = errors(*statuses)
+    if 403 in responses:
+        responses[403] = OpenApiResponse(
+            ErrorSerializer, description="Credentials were sent and refused (a wrong token); none are needed here."
+        )
+    return responses

@@ -3,9 +3,11 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from paperdaily.api import error_body
 from recommendations.cards import issue_recommendations
 from recommendations.models import Issue
 
@@ -39,10 +41,20 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def _is_api(request):
+    return request.path_info.startswith("/api/")
+
+
 def page_not_found(request, exception):
+    if _is_api(request):
+        # API clients get the API's one error body, not an HTML page.
+        return JsonResponse(error_body(status=404, code="not_found", message=_("Not found.")), status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        body = error_body(status=500, code="server_error", message=_("Something went wrong on our side."))
+        return JsonResponse(body, status=500)
     # The 500 page must render even when the database is gone: no queries, no context processors' data.
     return render(request, "500.html", status=500)

@@ -1,3 +1,16 @@
-"""API routes; see paperdaily/api_urls.py."""
+"""API routes for papers, topics, areas and search; see paperdaily/api_urls.py."""
 
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("papers", api.PaperViewSet, basename="paper")
+router.register("tags", api.TagViewSet, basename="tag")
+router.register("areas", api.AreaViewSet, basename="area")
+
+urlpatterns = [
+    path("search/", api.SearchView.as_view(), name="search"),
+    *router.urls,
+]

@@ -1,3 +1,11 @@
-"""API routes; see paperdaily/api_urls.py."""
+"""API routes for issues and recommenders; see paperdaily/api_urls.py."""
 
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("issues", api.IssueViewSet, basename="issue")
+router.register("recommenders", api.RecommenderViewSet, basename="recommender")
+
+urlpatterns = router.urls
