@@ -424,6 +424,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several choice sets share the field name "status": name their schema enums after their models.
+    "ENUM_NAME_OVERRIDES": {
+        "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",
+        "IssueStatusEnum": "recommendations.models.Issue.Status",
+    },
 }
 
 # --- Newsletter: each published issue by e-mail to confirmed subscribers

@@ -3,12 +3,14 @@
 from django.urls import path
 
 from . import account_views as views
+from . import token_views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("profile/", views.profile_edit, name="profile"),
+    path("api-token/", token_views.api_token, name="api-token"),
     path("password/change/", views.password_change, name="password_change"),
     path("password/change/done/", views.password_change_done, name="password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),

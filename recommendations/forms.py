@@ -46,7 +46,11 @@ class RecommendationForm(HoneypotForm):
     tag = forms.ChoiceField(
         label=_("Topic"),
         choices=(),
-        error_messages={"required": _("Choose a topic from the list, or propose a new one.")},
+        error_messages={
+            "required": _("Choose a topic from the list, or propose a new one."),
+            # The service's words for a topic that is not (or no longer) on the list; the API says the same.
+            "invalid_choice": _("Choose a topic from the list."),
+        },
     )
     proposed_topic = forms.CharField(
         label=_("New topic"),
