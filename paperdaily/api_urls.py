@@ -32,6 +32,7 @@ ROOT_LINKS = {
 class ApiRootView(APIView):
     @extend_schema(
         summary="API root",
+        tags=["api"],
         description="Links to every collection, the OpenAPI schema and its docs pages.",
         responses={
             200: inline_serializer(name="ApiRoot", fields={name: serializers.URLField() for name in ROOT_LINKS}),
