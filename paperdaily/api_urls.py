@@ -6,7 +6,7 @@ Reading endpoints live in ``papers/api.py`` and ``recommendations/api.py``; writ
 
 from django.urls import include, path, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,7 +46,7 @@ class ApiRootView(APIView):
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include("papers.api_urls")),
     path("", include("recommendations.api_urls")),
