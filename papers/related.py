@@ -4,8 +4,8 @@ One SQL query does it all in the database, so that the paper page costs the same
 size of the archive: the candidates are the featured papers that share an approved topic or a
 recommender with the paper through recommendations readers may see, plus (on PostgreSQL) those
 whose title is close to its title (pg_trgm ``%``, served by the title trigram index of
-migration papers/0004_search). Score: 3 a shared topic + 2 a shared recommender + title
-similarity (0 to 1); ties go to the newest paper.
+migration papers/0004_search; at most SIMILAR_TITLE_CANDIDATES of them). Score: 3 a shared
+topic + 2 a shared recommender + title similarity (0 to 1); ties go to the newest paper.
 """
 
 from django.db import connection
@@ -14,16 +14,24 @@ from .models import Paper
 
 # The published rule of ``published_recommendations_q``, in SQL: a published recommendation in a
 # published issue. A paper readers may see is one such recommendation's paper.
-_VISIBLE = """
-    SELECT r.paper_id, r.tag_id, r.recommender_id
+_PUBLISHED_JOIN = """
       FROM recommendations_recommendation r
       JOIN recommendations_issueentry e ON e.recommendation_id = r.id
       JOIN recommendations_issue i ON i.id = e.issue_id
      WHERE r.status = 'published' AND i.status = 'published'
 """
 
+# The paper's approved topics and its recommenders, through recommendations readers may see.
+_MY_TAGS = "ARRAY(SELECT m.tag_id FROM mine m JOIN papers_tag t ON t.id = m.tag_id WHERE t.approved)"
+_MY_RECOMMENDERS = "ARRAY(SELECT m.recommender_id FROM mine m)"
+
 # pg_trgm's default similarity threshold: the ``%`` operator's, so a "similar title" is one it found.
 SIMILAR_TITLE = 0.3
+# Papers sharing the most topics and recommenders that are scored with their title similarity.
+SHARED_CANDIDATES = 50
+# Titles close to the paper's that are looked at: the index finds them, and each costs a row read.
+# Real titles rarely have this many neighbours; a templated archive could have thousands.
+SIMILAR_TITLE_CANDIDATES = 100
 
 # Every column of the paper but the bulky ones (raw metadata, search columns): a caller may show
 # any fact of it (title, venue, identifiers, landing page) without another query per paper.
@@ -33,52 +41,55 @@ _COLUMNS = ", ".join(f"p.{field.column}" for field in Paper._meta.concrete_field
 
 def _sql(*, with_similarity: bool) -> str:
     if with_similarity:
-        similar = """
-    UNION
+        close_titles = f"""
+close_titles AS (
     SELECT p.id FROM papers_paper p, me
-     WHERE me.title <> '' AND p.title %% me.title AND p.id <> me.id"""
+     WHERE me.title <> '' AND p.title %% me.title AND p.id <> me.id
+       AND EXISTS (SELECT 1 {_PUBLISHED_JOIN} AND r.paper_id = p.id)
+     LIMIT {SIMILAR_TITLE_CANDIDATES}
+),"""  # noqa: S608 - module constants only
+        also_close = "\n    UNION\n    SELECT id FROM close_titles"
         similarity = "CASE WHEN me.title <> '' THEN similarity(p.title, me.title) ELSE 0 END"
     else:
-        similar = ""
+        close_titles = also_close = ""
         similarity = "0.0"
+    # Every step starts from the paper's own topics and recommenders (or the title index), through
+    # the foreign-key indexes, and papers are read by primary key for the few best candidates only:
+    # the cost follows the number of candidates, not the archive's size.
     # Built from this module's constants only; the paper's id and the limit go as parameters.
     return f"""
-WITH visible AS ({_VISIBLE}),
-me AS (SELECT id, title FROM papers_paper WHERE id = %(pk)s),
-my_tags AS (
-    SELECT DISTINCT v.tag_id FROM visible v JOIN papers_tag t ON t.id = v.tag_id
-     WHERE v.paper_id = %(pk)s AND t.approved
-),
-my_recommenders AS (SELECT DISTINCT recommender_id FROM visible WHERE paper_id = %(pk)s),
+WITH me AS (SELECT id, title FROM papers_paper WHERE id = %(pk)s),
+mine AS (SELECT r.tag_id, r.recommender_id {_PUBLISHED_JOIN} AND r.paper_id = %(pk)s),
 shared AS (
-    SELECT v.paper_id,
-           COUNT(DISTINCT v.tag_id) FILTER (WHERE v.tag_id IN (SELECT tag_id FROM my_tags)) AS shared_tags,
-           COUNT(DISTINCT v.recommender_id) FILTER (
-               WHERE v.recommender_id IN (SELECT recommender_id FROM my_recommenders)
-           ) AS shared_recommenders
-      FROM visible v
-     WHERE v.paper_id <> %(pk)s
-       AND (v.tag_id IN (SELECT tag_id FROM my_tags)
-            OR v.recommender_id IN (SELECT recommender_id FROM my_recommenders))
-     GROUP BY v.paper_id
+    SELECT r.paper_id,
+           COUNT(DISTINCT r.tag_id) FILTER (WHERE r.tag_id = ANY({_MY_TAGS})) AS shared_tags,
+           COUNT(DISTINCT r.recommender_id) FILTER (WHERE r.recommender_id = ANY({_MY_RECOMMENDERS}))
+               AS shared_recommenders
+      {_PUBLISHED_JOIN}
+       AND r.paper_id <> %(pk)s
+       -- Uncorrelated arrays: computed once, so each test is an index scan of a foreign key.
+       AND (r.tag_id = ANY({_MY_TAGS}) OR r.recommender_id = ANY({_MY_RECOMMENDERS}))
+     GROUP BY r.paper_id
 ),
+-- Title similarity adds less than 1 and a shared topic 3: only the best-sharing papers can win.
+best_shared AS (
+    SELECT paper_id AS id FROM shared
+     ORDER BY 3 * shared_tags + 2 * shared_recommenders DESC, paper_id DESC
+     LIMIT {SHARED_CANDIDATES}
+),{close_titles}
 candidates AS (
-    SELECT paper_id AS id FROM shared{similar}
-),
-scored AS (
-    SELECT {_COLUMNS},
-           COALESCE(s.shared_tags, 0) AS shared_tags,
-           COALESCE(s.shared_recommenders, 0) AS shared_recommenders,
-           {similarity} AS similarity
-      FROM candidates c
-      JOIN papers_paper p ON p.id = c.id
-      CROSS JOIN me
-      LEFT JOIN shared s ON s.paper_id = p.id
-     WHERE p.id <> me.id AND p.id IN (SELECT paper_id FROM visible)
+    SELECT id FROM best_shared{also_close}
 )
-SELECT * FROM scored
- ORDER BY 3 * shared_tags + 2 * shared_recommenders + similarity DESC,
-          year DESC NULLS LAST, id DESC
+SELECT {_COLUMNS},
+       COALESCE(s.shared_tags, 0) AS shared_tags,
+       COALESCE(s.shared_recommenders, 0) AS shared_recommenders,
+       {similarity} AS similarity
+  FROM candidates c
+  JOIN papers_paper p ON p.id = c.id
+  CROSS JOIN me
+  LEFT JOIN shared s ON s.paper_id = c.id
+ ORDER BY 3 * COALESCE(s.shared_tags, 0) + 2 * COALESCE(s.shared_recommenders, 0) + {similarity} DESC,
+          p.year DESC NULLS LAST, p.id DESC
  LIMIT %(limit)s
 """  # noqa: S608
 
