@@ -17,7 +17,7 @@ from recommendations.models import Recommendation, published_recommendations_q
 
 from .models import Area, Paper, PaperRepository, Tag, listing_prefetches
 from .related import related_papers
-from .search import attach_snippets, paper_search
+from .search import SEARCH_RANK_POOL, attach_snippets, paper_search
 from .serializers import (
     AreaSerializer,
     PaperDetailSerializer,
@@ -222,7 +222,8 @@ class SearchResultSerializer(PaperListSerializer):
 @extend_schema(
     summary="Search featured papers",
     description="Full-text search (English and Chinese) over the titles, abstracts, authors and write-ups of "
-    "featured papers, best match first.",
+    "featured papers, best match first. Typos in titles are forgiven when the words find less than a page. "
+    f"Only the newest {SEARCH_RANK_POOL:,} matches are ranked, so `count` is at most {SEARCH_RANK_POOL:,}.",
     parameters=[SearchQuerySerializer],
     responses={200: SearchResultSerializer(many=True), **read_errors(400, 403, 404, 429)},
 )

@@ -11,8 +11,12 @@ BitmapOr of the three GIN indexes made by migration papers/0004_search):
   word similarity, e.g. "CornerNte" finds "CornerNet: Detecting Objects as Paired Keypoints"),
   or to the whole title (``title % q``).
 
+Typo matching runs only when the words themselves find less than a page of papers.
+
 Relevance (``rank``) puts every exact match above every typo match, then weighs where the
-words are (title > authors > abstract and write-ups) and how close the title is.
+words are (title > authors > abstract and write-ups) and how close the title is. Only the newest
+SEARCH_RANK_POOL matches are ranked (and counted), so that a word found in most papers costs
+about what a rare one does; ``bench/search.py`` measures it on 100,000 papers.
 
 On SQLite (the embedded default for a first run) search is a plain case-insensitive substring
 match over the same fields, every term required.
@@ -24,7 +28,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, Lookup, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, FloatField, Lookup, OuterRef, Q, Value, When
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -32,6 +36,12 @@ from .models import Paper, PaperAuthor
 
 # Longer queries are cut: nobody types more, and each term costs an index scan.
 SEARCH_MAX_QUERY_LENGTH = 200
+# Matches ranked by relevance: the newest this many (see _search_postgresql). Counts stop here too.
+SEARCH_RANK_POOL = 2000
+# Typo matches are looked for when the words find fewer papers than this (a page of results).
+SEARCH_TYPOS_BELOW = 20
+# Columns a result never shows; the ranking reads search_vector in the database, not in Python.
+_BULKY_FIELDS = ("raw_metadata", "search_vector", "search_text")
 # Substring terms of a Chinese query that are matched; the rest are ignored.
 SEARCH_MAX_TERMS = 8
 SEARCH_CONFIG = "english"
@@ -173,6 +183,10 @@ def paper_search(*, query: str, area: str = "", tag: str = "", year: int | None 
     return _search_substrings(papers, text)
 
 
+def _newest_ids(papers) -> list[int]:
+    return list(papers.order_by("-pk").values_list("pk", flat=True)[:SEARCH_RANK_POOL])
+
+
 def _search_postgresql(papers, text):
     tsquery = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     exact = Q(search_vector=tsquery)
@@ -180,20 +194,35 @@ def _search_postgresql(papers, text):
         terms = query_terms(text)
         if terms:
             exact |= Q(*(_ILike(F("search_text"), _like_pattern(term)) for term in terms))
-    condition = exact
+    # Ranking reads each match's stored vector: a word in most papers ("learning") would rank
+    # the whole archive on every request. The newest SEARCH_RANK_POOL matches are ranked; the
+    # planner finds them walking the primary key backwards for common words, by the GIN indexes
+    # for rare ones. Their ids are read once, here, so that counting and paging do not search again.
+    pool = _newest_ids(papers.filter(exact))
     # Typo matching compares the raw query with titles: skipped when the query uses websearch
-    # operators (it would bring back a title that "-word" excluded) and for Chinese queries.
-    fuzzy = len(text) >= 3 and not has_cjk(text) and not _WEBSEARCH_OPERATOR.search(text)
+    # operators (it would bring back a title that "-word" excluded) and for Chinese queries. It
+    # reads many titles, so it runs only when the words themselves find less than a page: when a
+    # reader needs it.
+    fuzzy = (
+        len(pool) < SEARCH_TYPOS_BELOW and len(text) >= 3 and not has_cjk(text) and not _WEBSEARCH_OPERATOR.search(text)
+    )
     if fuzzy:
-        # Close to a run of words of the title ("CornerNte"), or to the whole title when the
-        # query has typos in several of its words ("Slimable Netwroks").
-        condition |= Q(_WordSimilar(F("title"), text)) | Q(_Similar(F("title"), text))
+        # Close to a run of words of the title ("CornerNte"), or, for several words, to the whole
+        # title when each has a typo ("Slimable Netwroks").
+        typo = Q(_WordSimilar(F("title"), text))
+        if len(text.split()) > 1:
+            typo |= Q(_Similar(F("title"), text))
+        pool = _newest_ids(papers.filter(exact | typo))
+    # Without typo matching every paper in the pool matched the words exactly.
+    matched = Case(When(exact, then=Value(1.0)), default=Value(0.0)) if fuzzy else Value(1.0)
     rank = (
-        Case(When(exact, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        ExpressionWrapper(matched, output_field=FloatField())
         + SearchRank(F("search_vector"), tsquery, weights=_RANK_WEIGHTS, cover_density=True)
         + Value(_SIMILARITY_BONUS) * TrigramWordSimilarity(Value(text), "title")
     )
-    return papers.filter(condition).annotate(rank=rank).order_by("-rank", *_newest_first())
+    return (
+        Paper.objects.filter(pk__in=pool).defer(*_BULKY_FIELDS).annotate(rank=rank).order_by("-rank", *_newest_first())
+    )
 
 
 def _search_substrings(papers, text):

@@ -13,7 +13,7 @@ from recommendations.models import Issue, Recommendation, published_recommendati
 
 from .models import Area, Paper, PaperAuthor, Tag
 from .related import related_papers
-from .search import attach_snippets, clean_query, paper_search
+from .search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 
 SEARCH_PER_PAGE = 20
 
@@ -111,5 +111,6 @@ def search(request):
             "tags": tags,
             "filters": filters,
             "query_string": urlencode(kept),
+            "rank_pool": SEARCH_RANK_POOL,
         },
     )

@@ -172,10 +172,16 @@ def test_it_uses_as_many_queries_for_twenty_results_as_for_one(client, django_as
     with CaptureQueriesContext(connection) as for_many:
         response = client.get("/search/", {"q": "bulk paper"})
     assert len(soup(response).select(".search-result")) == 20
+    make_issue_with_entries(60)
+    with CaptureQueriesContext(connection) as for_more:
+        response = client.get("/search/", {"q": "bulk paper"})
+    assert len(soup(response).select(".search-result")) == 20
 
-    print(f"\nsearch page queries: 1 result -> {len(for_one)}, 20 results -> {len(for_many)}")
-    assert len(for_one) == len(for_many)
-    with django_assert_max_num_queries(6):
+    print(f"\nsearch page queries: 1 result {len(for_one)}, 20 of 31 {len(for_many)}, 20 of 91 {len(for_more)}")
+    assert len(for_many) == len(for_more)
+    # Less than a page of matches: the matches' ids are read once more, with typo matches.
+    assert len(for_one) == len(for_many) + 1
+    with django_assert_max_num_queries(7):
         client.get("/search/", {"q": "bulk paper", "area": "NLP", "year": "2019"})
 
 
@@ -189,3 +195,14 @@ def test_it_offers_a_search_box_on_every_page(client):
 
 def test_it_answers_405_to_a_post(client):
     assert client.post("/search/", {"q": "x"}).status_code == 405
+
+
+def test_it_says_when_more_papers_match_than_it_ranks(client, settings, monkeypatch):
+    monkeypatch.setattr("papers.search.SEARCH_RANK_POOL", 3)
+    monkeypatch.setattr("papers.views.SEARCH_RANK_POOL", 3)
+    make_issue_with_entries(5)
+
+    response = client.get("/search/", {"q": "paper"})
+
+    assert len(soup(response).select(".search-result")) == 3
+    assert "More than 3 papers match: the newest 3 are ranked here." in soup(response).select_one(".search-count").text
