@@ -22,8 +22,16 @@ _PUBLISHED_JOIN = """
 """
 
 # The paper's approved topics and its recommenders, through recommendations readers may see.
-_MY_TAGS = "ARRAY(SELECT m.tag_id FROM mine m JOIN papers_tag t ON t.id = m.tag_id WHERE t.approved)"
-_MY_RECOMMENDERS = "ARRAY(SELECT m.recommender_id FROM mine m)"
+_MY_TAGS = "SELECT m.tag_id FROM mine m JOIN papers_tag t ON t.id = m.tag_id WHERE t.approved"
+_MY_RECOMMENDERS = "SELECT m.recommender_id FROM mine m"
+
+
+def _among(column: str, subquery: str, *, postgresql: bool) -> str:
+    """``column`` is one of the subquery's values. On PostgreSQL as ``= ANY(ARRAY(...))``: the array
+    is computed once (an init plan) and each test is an index scan of the column, where ``IN``
+    lets the planner misjudge the rows and scan whole tables. SQLite has no arrays."""
+    return f"{column} = ANY(ARRAY({subquery}))" if postgresql else f"{column} IN ({subquery})"
+
 
 # pg_trgm's default similarity threshold: the ``%`` operator's, so a "similar title" is one it found.
 SIMILAR_TITLE = 0.3
@@ -39,8 +47,9 @@ _SKIPPED = {"raw_metadata", "search_vector", "search_text"}
 _COLUMNS = ", ".join(f"p.{field.column}" for field in Paper._meta.concrete_fields if field.name not in _SKIPPED)
 
 
-def _sql(*, with_similarity: bool) -> str:
-    if with_similarity:
+def _sql(*, postgresql: bool) -> str:
+    """The query for PostgreSQL (title similarity by pg_trgm, arrays) or, without, for SQLite."""
+    if postgresql:
         close_titles = f"""
 close_titles AS (
     SELECT p.id FROM papers_paper p, me
@@ -53,6 +62,8 @@ close_titles AS (
     else:
         close_titles = also_close = ""
         similarity = "0.0"
+    my_tag = _among("r.tag_id", _MY_TAGS, postgresql=postgresql)
+    my_recommender = _among("r.recommender_id", _MY_RECOMMENDERS, postgresql=postgresql)
     # Every step starts from the paper's own topics and recommenders (or the title index), through
     # the foreign-key indexes, and papers are read by primary key for the few best candidates only:
     # the cost follows the number of candidates, not the archive's size.
@@ -62,13 +73,11 @@ WITH me AS (SELECT id, title FROM papers_paper WHERE id = %(pk)s),
 mine AS (SELECT r.tag_id, r.recommender_id {_PUBLISHED_JOIN} AND r.paper_id = %(pk)s),
 shared AS (
     SELECT r.paper_id,
-           COUNT(DISTINCT r.tag_id) FILTER (WHERE r.tag_id = ANY({_MY_TAGS})) AS shared_tags,
-           COUNT(DISTINCT r.recommender_id) FILTER (WHERE r.recommender_id = ANY({_MY_RECOMMENDERS}))
-               AS shared_recommenders
+           COUNT(DISTINCT r.tag_id) FILTER (WHERE {my_tag}) AS shared_tags,
+           COUNT(DISTINCT r.recommender_id) FILTER (WHERE {my_recommender}) AS shared_recommenders
       {_PUBLISHED_JOIN}
        AND r.paper_id <> %(pk)s
-       -- Uncorrelated arrays: computed once, so each test is an index scan of a foreign key.
-       AND (r.tag_id = ANY({_MY_TAGS}) OR r.recommender_id = ANY({_MY_RECOMMENDERS}))
+       AND ({my_tag} OR {my_recommender})
      GROUP BY r.paper_id
 ),
 -- Title similarity adds less than 1 and a shared topic 3: only the best-sharing papers can win.
@@ -108,7 +117,7 @@ def related_papers(paper: Paper, *, limit: int = 5) -> list[Paper]:
     """
     if paper.pk is None or limit <= 0:
         return []
-    sql = _sql(with_similarity=_uses_postgresql())
+    sql = _sql(postgresql=_uses_postgresql())
     related = list(Paper.objects.raw(sql, {"pk": paper.pk, "limit": min(limit, 100)}))
     for other in related:
         other.similarity = float(other.similarity or 0.0)
