@@ -29,6 +29,7 @@ import unicodedata
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, Exists, ExpressionWrapper, F, FloatField, Lookup, OuterRef, Q, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -38,6 +39,10 @@ from .models import Paper, PaperAuthor
 SEARCH_MAX_QUERY_LENGTH = 200
 # Matches ranked by relevance: the newest this many (see _search_postgresql). Counts stop here too.
 SEARCH_RANK_POOL = 2000
+# Matches ranked when typo matching runs.
+SEARCH_TYPO_POOL = 200
+# Word similarity a query of several words needs to a run of words of a title (pg_trgm's default).
+SEARCH_WORDS_SIMILARITY = 0.6
 # Typo matches are looked for when the words find fewer papers than this (a page of results).
 SEARCH_TYPOS_BELOW = 20
 # Columns a result never shows; the ranking reads search_vector in the database, not in Python.
@@ -183,8 +188,12 @@ def paper_search(*, query: str, area: str = "", tag: str = "", year: int | None 
     return _search_substrings(papers, text)
 
 
-def _newest_ids(papers) -> list[int]:
-    return list(papers.order_by("-pk").values_list("pk", flat=True)[:SEARCH_RANK_POOL])
+def _word_similarity_at_least(text, threshold):
+    return GreaterThanOrEqual(TrigramWordSimilarity(Value(text), "title"), threshold)
+
+
+def _newest_ids(papers, limit=None) -> list[int]:
+    return list(papers.order_by("-pk").values_list("pk", flat=True)[: limit or SEARCH_RANK_POOL])
 
 
 def _search_postgresql(papers, text):
@@ -211,8 +220,13 @@ def _search_postgresql(papers, text):
         # title when each has a typo ("Slimable Netwroks").
         typo = Q(_WordSimilar(F("title"), text))
         if len(text.split()) > 1:
+            # The connection's threshold (0.5, see DATABASES) forgives one swapped pair in a word;
+            # for several words it would let one word stand for all ("pruning detection" finding
+            # "Object Detection"), so they need pg_trgm's default 0.6.
+            typo = Q(typo, _word_similarity_at_least(text, SEARCH_WORDS_SIMILARITY))
             typo |= Q(_Similar(F("title"), text))
-        pool = _newest_ids(papers.filter(exact | typo))
+        # Nobody reads hundreds of near misses: fewer are ranked, and found sooner.
+        pool = _newest_ids(papers.filter(exact | typo), SEARCH_TYPO_POOL)
     # Without typo matching every paper in the pool matched the words exactly.
     matched = Case(When(exact, then=Value(1.0)), default=Value(0.0)) if fuzzy else Value(1.0)
     rank = (

@@ -132,9 +132,12 @@ def test_it_takes_percent_and_underscore_as_punctuation_not_wildcards():
         ("Slimable Neural Netwroks", "Slimmable Neural Networks"),
         ("backpropamin", "Backpropamine: training self-modifying neural networks"),
         ("Slimable Netwroks", "Slimmable Neural Networks"),
+        # Two letters swapped in a single word: a word similarity of 0.5 (see DATABASES' options).
+        ("Transfromer", "Attention Is All You Need: the Transformer"),
     ],
 )
 def test_it_forgives_typos_in_a_title(query, expected):
+    featured("Attention Is All You Need: the Transformer")
     featured("CornerNet: Detecting Objects as Paired Keypoints")
     featured("Slimmable Neural Networks")
     featured("Backpropamine: training self-modifying neural networks")
