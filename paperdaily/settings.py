@@ -175,9 +175,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Search's typo matching (papers/search.py, "title %> query"): pg_trgm's default word
     # similarity of 0.6 misses a swapped pair of letters in one word ("Transfromer" is 0.5).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c pg_trgm.word_similarity_threshold=0.5"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c pg_trgm.word_similarity_threshold=0.5")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Issue entries keep their positions unique with a deferred constraint so that an
