@@ -6,7 +6,7 @@ they match nothing, and the answer is an empty page. Malformed values (a year th
 number, a ``has_code`` that is not a boolean) are refused with a 400.
 """
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.db.models.functions import Lower
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, viewsets
@@ -75,7 +75,7 @@ def _published_recommendations_for(**lookups):
 @extend_schema_view(
     list=extend_schema(
         summary="Featured papers",
-        description="Papers featured in at least one published issue, most recently featured first.",
+        description="Papers featured in at least one published issue, the newest first.",
         parameters=[PaperFilterSerializer],
         responses={200: PaperListSerializer(many=True), **read_errors(400, 403, 404, 429)},
     ),
@@ -114,10 +114,9 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         if "has_code" in query:
             with_code = Exists(PaperRepository.objects.filter(paper=OuterRef("pk")))
             queryset = queryset.filter(with_code if query["has_code"] else ~with_code)
-        latest = Max(
-            "recommendations__issue_entry__issue__number", filter=published_recommendations_q("recommendations__")
-        )
-        return queryset.annotate(latest_issue_number=latest).order_by("-latest_issue_number", "-pk")
+        # Newest first, by key: ordering by each paper's latest issue would aggregate every published
+        # recommendation of the archive on each request (1.5 s on 100,000 papers).
+        return queryset.order_by("-pk")
 
     def retrieve(self, request, *args, **kwargs):
         paper = self.get_object()

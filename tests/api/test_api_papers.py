@@ -23,7 +23,7 @@ def titles(response):
     return [row["title"] for row in results(response)]
 
 
-def test_it_lists_featured_papers_only_most_recently_featured_first(api_client):
+def test_it_lists_featured_papers_only_newest_first(api_client):
     older, newer = make_issue(1), make_issue(2)
     make_entry(older, paper=make_paper("Old"))
     make_entry(newer, paper=make_paper("New"))
