@@ -56,7 +56,12 @@ SEARCH_QUERIES = [
     ("area filter", {"q": "diffusion", "area": "CV"}),
 ]
 # The queries whose plans are printed: (label, query), one for each kind of match.
-EXPLAIN_QUERIES = [("English", "graph neural network"), ("Chinese", "图神经网络"), ("misspelt", "Transfromer")]
+EXPLAIN_QUERIES = [
+    ("English", "graph neural network"),
+    ("Chinese", "图神经网络"),
+    ("misspelt", "Transfromer"),
+    ("misspelt, rare word", "Kopman"),
+]
 
 
 def main():

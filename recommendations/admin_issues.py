@@ -319,8 +319,7 @@ class IssueAdmin(ModelAdmin):
         form = PublishForm(request.POST or None, issue=issue)
         if request.method == "POST" and form.is_valid():
             chosen = form.cleaned_data["incomplete"]
-            if chosen:
-                IssueEntry.objects.filter(pk__in=[entry.pk for entry in chosen]).update(publish_incomplete=True)
+            issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[entry.pk for entry in chosen])
             try:
                 issue = issues.issue_publish(issue_id=issue.pk, editor=request.user)
             except issues.PublishRefused:

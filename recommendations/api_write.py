@@ -498,15 +498,13 @@ class IssueDeskPublish(DeskView):
         serializer.is_valid(raise_exception=True)
         wanted = serializer.validated_data["incomplete_ok"]
         if wanted and not issue.is_published:
-            entries = IssueEntry.objects.filter(issue=issue, pk__in=wanted)
-            strangers = sorted(set(wanted) - set(entries.values_list("pk", flat=True)))
+            strangers = issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=wanted)
             if strangers:
                 message = _("Not entries of issue %(number)s: %(ids)s.") % {
                     "number": issue.number,
                     "ids": ", ".join(map(str, strangers[:20])),
                 }
                 raise exceptions.ValidationError({"incomplete_ok": [message]})
-            entries.update(publish_incomplete=True)
         was_published = issue.is_published
         try:
             issue = issues.issue_publish(issue_id=issue.pk, editor=request.user)

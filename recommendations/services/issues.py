@@ -370,6 +370,17 @@ def issue_publish_problems(*, issue: Issue) -> list[Problem]:
     return problems
 
 
+def issue_allow_incomplete(*, issue_id: int, entry_ids) -> list[int]:
+    """Mark entries of a draft "publish with incomplete metadata"; the ids that are not its entries
+    are returned, and nothing is marked then. The marks stay whether or not publishing follows."""
+    wanted = set(entry_ids)
+    entries = IssueEntry.objects.filter(issue_id=issue_id, issue__status=Issue.Status.DRAFT, pk__in=wanted)
+    strangers = sorted(wanted - set(entries.values_list("pk", flat=True)))
+    if not strangers:
+        entries.update(publish_incomplete=True)
+    return strangers
+
+
 def issue_publish(*, issue_id: int, editor=None, now=None) -> Issue:
     """Publish a draft: check it, freeze its cards, mark its recommendations published, tell people.
 

@@ -405,3 +405,19 @@ def test_it_lists_what_the_workers_are_trying_again_with_the_last_error(editor_c
     assert not progress.finished and progress.failures == []
     assert "Being tried again" in page and "could not reach arXiv" in page
     assert f"/admin/papers/paper/{recommendation.paper_id}/change/" in page
+
+
+# --- Publishing with incomplete metadata
+
+
+def test_it_marks_only_entries_of_the_draft_for_publishing_incomplete():
+    issue = draft_with(accepted(), accepted())
+    other = draft_with(accepted())
+    mine = list(issue.entries.order_by("position"))
+    foreign = other.entries.get()
+
+    assert issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk, foreign.pk]) == [foreign.pk]
+    assert not IssueEntry.objects.filter(publish_incomplete=True).exists()  # nothing marked when one is foreign
+
+    assert issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk]) == []
+    assert list(IssueEntry.objects.filter(publish_incomplete=True)) == [mine[0]]
