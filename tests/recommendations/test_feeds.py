@@ -378,3 +378,15 @@ def test_it_offers_no_feed_for_a_proposed_topic(client):
     assert client.get("/tags/proposed/").status_code == 404
     assert client.get("/feeds/tags/proposed.atom").status_code == 404
     assert not any("/feeds/tags/" in href for _, href in alternates(client.get("/tags/")))
+
+
+@pytest.mark.parametrize("url", ["/feeds/issues.atom", "/feeds/issues.rss"])
+def test_it_answers_304_to_a_reader_that_has_the_feed_already(client, url):
+    cornernet_issue()
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    make_issue(129, published_at=None)  # a newer issue: the feed changes
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
