@@ -26,6 +26,7 @@ import difflib
 import re
 import unicodedata
 
+from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, Exists, ExpressionWrapper, F, FloatField, Lookup, OuterRef, Q, Value, When
@@ -89,28 +90,6 @@ class _ILike(Lookup):
         return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
 
 
-class _Similar(Lookup):
-    """``lhs % rhs``: the two strings share enough trigrams (pg_trgm, indexed)."""
-
-    lookup_name = "similar"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} %% {rhs}", [*lhs_params, *rhs_params]
-
-
-class _WordSimilar(Lookup):
-    """``lhs %> rhs``: the query is close to some run of words of ``lhs`` (pg_trgm, indexed)."""
-
-    lookup_name = "word_similar"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} %%> {rhs}", [*lhs_params, *rhs_params]
-
-
 def clean_query(query) -> str:
     """The query as searched: no control characters, NFKC-normalised, single spaces, at most
     SEARCH_MAX_QUERY_LENGTH characters."""
@@ -137,8 +116,7 @@ def has_cjk(text: str) -> bool:
 
 def _like_pattern(term: str) -> str:
     # query_terms splits on punctuation, so no term holds a wildcard today; escaped all the same.
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{connection.ops.prep_for_like_query(term)}%"
 
 
 def _uses_postgresql() -> bool:
@@ -218,13 +196,13 @@ def _search_postgresql(papers, text):
     if fuzzy:
         # Close to a run of words of the title ("CornerNte"), or, for several words, to the whole
         # title when each has a typo ("Slimable Netwroks").
-        typo = Q(_WordSimilar(F("title"), text))
+        typo = Q(TrigramWordSimilar(F("title"), text))
         if len(text.split()) > 1:
             # The connection's threshold (0.5, see DATABASES) forgives one swapped pair in a word;
             # for several words it would let one word stand for all ("pruning detection" finding
             # "Object Detection"), so they need pg_trgm's default 0.6.
             typo = Q(typo, _word_similarity_at_least(text, SEARCH_WORDS_SIMILARITY))
-            typo |= Q(_Similar(F("title"), text))
+            typo |= Q(TrigramSimilar(F("title"), text))
         # Nobody reads hundreds of near misses: fewer are ranked, and found sooner.
         pool = _newest_ids(papers.filter(exact | typo), SEARCH_TYPO_POOL)
     # Without typo matching every paper in the pool matched the words exactly.
