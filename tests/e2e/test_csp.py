@@ -125,6 +125,17 @@ def test_it_runs_the_issue_desk_without_a_violation(desk, live_server, watched):
 
     watched.goto(live_server.url + f"/admin/recommendations/issue/{desk.pk}/publish/")
     expect(page.locator(".issue-publish")).to_be_visible()
+
+    # A recommendation's page: the admin's autocomplete (Select2) asks the server as one types.
+    waiting = Recommendation.objects.get(status=Recommendation.Status.ACCEPTED, issue_entry__isnull=True)
+    watched.goto(live_server.url + f"/admin/recommendations/recommendation/{waiting.pk}/change/")
+    page.locator(".field-tag .select2-selection").click()
+    page.locator(".select2-search__field").fill("Topic")
+    expect(page.locator(".select2-results__option").first).to_contain_text("Topic")
+    page.keyboard.press("Escape")
+
+    watched.goto(live_server.url + f"/admin/recommendations/issue/{desk.pk}/publish/")
+    expect(page.locator(".issue-publish")).to_be_visible()
     watched.goto(live_server.url + f"/issues/{Issue.objects.get(number=128).number}/export.html")
 
     watched.assert_clean()
