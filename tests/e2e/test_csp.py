@@ -41,6 +41,7 @@ class Watched:
     def goto(self, url):
         response = self.page.goto(url)
         self.page.wait_for_load_state("load")
+        assert "script-src 'self'" in response.headers["content-security-policy"], url
         return response
 
     def assert_clean(self):
@@ -70,8 +71,7 @@ def desk():
 
 
 def test_it_shows_the_reader_pages_without_a_violation(desk, live_server, watched):
-    response = watched.goto(live_server.url + "/")
-    assert "script-src 'self'" in response.headers["content-security-policy"]
+    watched.goto(live_server.url + "/")
     watched.page.get_by_role("link", name="PaperDaily #128").first.click()
     watched.page.wait_for_url("**/issues/128/")
     expect(watched.page.locator("article.entry")).to_have_count(17)
