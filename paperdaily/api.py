@@ -15,12 +15,13 @@ a malformed value is a 400 naming it, never a silent default or a 500.
 import logging
 from datetime import datetime
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import exceptions, pagination, parsers, serializers, throttling
@@ -65,6 +66,12 @@ def django_validation_error_fields(error: DjangoValidationError):
     return {"non_field_errors": list(error.messages)}
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _lazy("The request body is too large.")
+    default_code = "too_large"
+
+
 def exception_handler(exc, context):
     # Imported here: rest_framework.views reads the settings that name this module.
     from rest_framework.views import exception_handler as drf_exception_handler
@@ -75,6 +82,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django's own answer would be the site's HTML 400 page.
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real bug: Django's 500 handler answers (in JSON under /api/)
