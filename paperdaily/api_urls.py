@@ -4,6 +4,8 @@ Reading endpoints live in ``papers/api.py`` and ``recommendations/api.py``; writ
 (recommending, the editors' issue desk) in ``recommendations/api_write.py``.
 """
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace, csp_update
 from django.urls import include, path, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -46,8 +48,24 @@ class ApiRootView(APIView):
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Both pages load their scripts from our static files (templates/api/: no inline script or style).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+    # ReDoc's bundle writes <style> elements as it loads (before a nonce could be handed to it),
+    # runs its search in a worker made from a blob: URL, and shows Redocly's logo from their CDN.
+    # Its scripts stay as strict as everywhere else.
+    path(
+        "redoc/",
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
+            csp_update({"worker-src": [SELF, "blob:"], "img-src": ["https://cdn.redoc.ly"]})(
+                SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+            )
+        ),
+        name="redoc",
+    ),
     path("", include("papers.api_urls")),
     path("", include("recommendations.api_urls")),
     path("", include("recommendations.api_write_urls")),

@@ -27,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperdaily.api import django_validation_error_fields, error_body, errors
+from paperdaily.api import JSONParser, django_validation_error_fields, error_body, errors
 from paperdaily.ratelimits import KEYS, over_limit
 from papers.models import Area, Tag
 
@@ -135,7 +135,7 @@ def _refused_whole(error):
 class RecommendationCreate(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser]
 
     @extend_schema(
         operation_id="recommendations_create",
@@ -282,7 +282,7 @@ class TokenObtain(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    parser_classes = [parsers.JSONParser, parsers.FormParser]
+    parser_classes = [JSONParser, parsers.FormParser]
 
     @extend_schema(
         operation_id="auth_token_obtain",

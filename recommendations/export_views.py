@@ -1,5 +1,7 @@
 """An issue as a download: Markdown, standalone HTML, BibTeX (see recommendations/exports.py)."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -38,6 +40,8 @@ def markdown(request, number):
 
 
 @require_safe
+# Its styles are written inline (for pasting into newsletter tools), so they must show here too.
+@csp_update({"style-src": [UNSAFE_INLINE]})
 def html(request, number):
     issue = _issue(request, number)
     # Inline: an editor opens it in the browser and copies it into the newsletter or WeChat editor.

@@ -1,8 +1,11 @@
+import json
+
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from paperdaily import views
 from tests.factories import make_entry, make_issue
+from tests.recommendations.helpers import login_recommender
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +91,16 @@ def test_it_gives_signed_in_readers_their_own_rate(api_client, low_rates, django
     answers = [api_client.get("/api/tags/").status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("url", ["/api/auth/token/", "/api/recommendations/"])
+def test_it_refuses_a_body_too_large_with_the_json_error_body(api_client, django_user_model, settings, url):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    api_client.force_login(login_recommender(Client(), django_user_model).user)
+    body = json.dumps({"username": "reader", "password": "x", "padding": "a" * 2_000})
+
+    response = api_client.post(url, body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "too_large"
