@@ -343,6 +343,7 @@ PAPERDAILY_FETCH_RETRY_BACKOFF = env_float("PAPERDAILY_FETCH_RETRY_BACKOFF", 30.
 PAPERDAILY_FETCH_MAX_RETRIES = env_int("PAPERDAILY_FETCH_MAX_RETRIES", 6)
 # One try of a fetch task: interrupted (error recorded, retried) at the soft limit, its process
 # killed at the hard one. A prefork pool enforces both; the solo pool of `make run` neither.
+# The sender writes them into each message: give web, worker and beat the same values.
 PAPERDAILY_FETCH_SOFT_TIME_LIMIT = env_float("PAPERDAILY_FETCH_SOFT_TIME_LIMIT", 120.0)
 PAPERDAILY_FETCH_TIME_LIMIT = env_float("PAPERDAILY_FETCH_TIME_LIMIT", 150.0)
 if not 0 < PAPERDAILY_FETCH_SOFT_TIME_LIMIT < PAPERDAILY_FETCH_TIME_LIMIT:

@@ -3,7 +3,8 @@
 Every task is idempotent (services upsert by identifier), acknowledged late so a killed
 worker's message is redelivered, bounded by time limits, and retried with exponential
 backoff when the error says a retry may help. PostgreSQL is the record of truth: beat's
-sweeper re-enqueues whatever a lost message left "pending".
+sweeper re-enqueues whatever a lost message left "pending", and each fetch counts its tries
+on the row, so that one whose tries never finish still ends "failed" with its reason.
 """
 
 import logging
