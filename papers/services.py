@@ -11,7 +11,9 @@ import difflib
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -519,6 +521,17 @@ def _start_attempt(model, ids, attempts, error_field, record_error, id_argument)
             .values_list("pk", "fetch_attempts", "fetch_started_at", error_field)
         )
         fetch = [pk for pk, tries, _started, _error in rows if tries < attempts]
+        # A try begun longer ago than the hard time limit is dead, and could not say so itself.
+        dead = now - timedelta(seconds=settings.PAPERDAILY_FETCH_TIME_LIMIT)
+        killed = [pk for pk, tries, started, _error in rows if tries < attempts and started and started < dead]
+        model.objects.filter(pk__in=killed).update(
+            **{
+                error_field: _(
+                    "The previous try did not finish (it was stopped at its time limit, or its worker was lost); "
+                    "trying again."
+                )
+            }
+        )
         model.objects.filter(pk__in=fetch).update(
             fetch_attempts=F("fetch_attempts") + 1, fetch_started_at=now, updated_at=now
         )
