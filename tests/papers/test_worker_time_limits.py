@@ -112,6 +112,21 @@ def test_it_fails_an_arxiv_batch_that_arxiv_trickles_after_its_retries(replay, t
     assert len([line for line in slow.requests if "/api/query" in line]) == 2  # the first try and its retry
 
 
+def test_it_fails_a_paper_fetched_alone_that_crossref_trickles_after_its_retries(replay, trickle):
+    slow = trickle()
+    paper = Paper.objects.create(doi="10.1145/3292500.3330701")
+
+    with Worker(replay, pool="prefork", PAPERDAILY_CROSSREF_API_URL=slow.base_url, **LIMITS):
+        tasks.sweep_pending.delay()
+        ended = wait_for(lambda: Paper.objects.get(pk=paper.pk).metadata_status != "pending", seconds=20)
+
+    paper.refresh_from_db()
+    assert ended, (paper.metadata_status, paper.metadata_error, slow.requests)
+    assert paper.metadata_status == Paper.MetadataStatus.FAILED
+    assert paper.metadata_error == "stopped after 2 s: Crossref kept the request open"
+    assert len(slow.requests) == 2
+
+
 def test_it_fails_repositories_fetched_together_when_github_trickles_its_headers(replay, trickle):
     slow = trickle(in_headers=True)
     for name in ("one", "two"):
