@@ -362,8 +362,21 @@ PAPERDAILY_RATE_LIMITS = {
 # Waiting longer than this for a rate-limit slot frees the worker: the task retries later instead.
 PAPERDAILY_RATE_LIMIT_MAX_WAIT = env_float("PAPERDAILY_RATE_LIMIT_MAX_WAIT", 30.0)
 PAPERDAILY_RATE_LIMIT_STORAGE = REDIS_URL or "memory://"
-# First retry of a failed fetch after this many seconds, doubling with each further try (six tries).
+# First retry of a failed fetch after this many seconds, doubling with each further try.
 PAPERDAILY_FETCH_RETRY_BACKOFF = env_float("PAPERDAILY_FETCH_RETRY_BACKOFF", 30.0)
+# Retries after a fetch's first try; a row whose tries are all spent is marked failed.
+PAPERDAILY_FETCH_MAX_RETRIES = env_int("PAPERDAILY_FETCH_MAX_RETRIES", 6)
+# One try of a fetch task: interrupted (error recorded, retried) at the soft limit, its process
+# killed at the hard one. A prefork pool enforces both; the solo pool of `make run` neither.
+# The sender writes them into each message: give web, worker and beat the same values.
+PAPERDAILY_FETCH_SOFT_TIME_LIMIT = env_float("PAPERDAILY_FETCH_SOFT_TIME_LIMIT", 120.0)
+PAPERDAILY_FETCH_TIME_LIMIT = env_float("PAPERDAILY_FETCH_TIME_LIMIT", 150.0)
+if not 0 < PAPERDAILY_FETCH_SOFT_TIME_LIMIT < PAPERDAILY_FETCH_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "PAPERDAILY_FETCH_SOFT_TIME_LIMIT must be above 0 and below PAPERDAILY_FETCH_TIME_LIMIT."
+    )
+if PAPERDAILY_FETCH_MAX_RETRIES < 0:
+    raise ImproperlyConfigured("PAPERDAILY_FETCH_MAX_RETRIES must be 0 or more.")
 # Rows still "pending" this long after their last change are enqueued again by beat. It is
 # longer than the longest backoff between two tries (16 min), so a fetch waiting for its retry
 # is not sent twice; a lost one is sent again within this time plus beat's 5 minutes.

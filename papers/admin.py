@@ -162,7 +162,15 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
     list_display = ["short_title", "identifier_label", "venue", "year", "metadata_status", "short_error", "fetched_at"]
     list_filter = ["metadata_status", "year", "recommendations__tag__area"]
     search_fields = ["title", "arxiv_id", "doi", "openreview_id", "acl_id", "authorships__author__name"]
-    readonly_fields = ["metadata_error", "fetched_at", "created_at", "updated_at", "raw_metadata_display"]
+    readonly_fields = [
+        "metadata_error",
+        "fetch_attempts",
+        "fetch_started_at",
+        "fetched_at",
+        "created_at",
+        "updated_at",
+        "raw_metadata_display",
+    ]
     inlines = [PaperAuthorInline, PaperRepositoryInline, PaperLinkInline]
     actions = ["fetch_again", "forget_hand_edits"]
     fieldsets = [
@@ -178,6 +186,8 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
                 "fields": [
                     "metadata_status",
                     "metadata_error",
+                    "fetch_attempts",
+                    "fetch_started_at",
                     "locked_fields",
                     "fetched_at",
                     "created_at",
@@ -303,6 +313,8 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         "name",
         "github_id",
         "fetch_error",
+        "fetch_attempts",
+        "fetch_started_at",
         "fetched_at",
         "created_at",
         "updated_at",
@@ -317,7 +329,18 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         ),
         (
             _("Fetching"),
-            {"fields": ["fetch_status", "fetch_error", "locked_fields", "fetched_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "fetch_status",
+                    "fetch_error",
+                    "fetch_attempts",
+                    "fetch_started_at",
+                    "locked_fields",
+                    "fetched_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
         (_("As GitHub sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
     ]

@@ -166,6 +166,11 @@ class Paper(models.Model):
     )
     metadata_error = models.TextField(_("last metadata error"), blank=True)
     fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    # Tries of the current fetch begun since its last outcome (papers/tasks.py): counted on the
+    # row because a try killed at its hard time limit leaves no queue message to count in.
+    fetch_attempts = models.PositiveSmallIntegerField(_("fetch tries"), default=0, editable=False)
+    # When the running try began; cleared when it records anything. Still set: that try never finished.
+    fetch_started_at = models.DateTimeField(_("fetch try started at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -326,6 +331,9 @@ class Repository(models.Model):
     )
     fetch_error = models.TextField(_("last fetch error"), blank=True)
     fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    # As on Paper: tries begun since the last outcome, and when the running one began.
+    fetch_attempts = models.PositiveSmallIntegerField(_("fetch tries"), default=0, editable=False)
+    fetch_started_at = models.DateTimeField(_("fetch try started at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -9,15 +9,19 @@ overwritten, and an empty answer never blanks a value we already have.
 
 import difflib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
 from .models import Author, Paper, PaperAuthor, Repository
+from .ratelimit import API_LABELS
 from .sources import arxiv, crossref, github, semantic_scholar
 from .sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError
 
@@ -107,17 +111,22 @@ def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
     if not papers:
         return []
     # The two questions do not depend on each other: ask them side by side, not one after the other.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic-scholar") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic-scholar")
+    try:
         asked = pool.submit(_semantic_scholar_batch, [f"ARXIV:{paper.arxiv_id}" for paper in papers])
         try:
-            by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
+            with _waiting_for("arxiv"):
+                by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
         except TemporaryError as error:
             for paper in papers:
                 paper_record_error(paper_id=paper.pk, message=str(error), final=False)
             raise
         except SourceError as error:
             return [paper_record_error(paper_id=paper.pk, message=str(error), final=True) for paper in papers]
-        venues = asked.result()
+        with _waiting_for("semantic_scholar"):
+            venues = asked.result()
+    finally:
+        _leave_behind(pool)
     stored = []
     for paper in papers:
         found = by_id.get(paper.arxiv_id)
@@ -138,7 +147,12 @@ def paper_record_error(*, paper_id: int, message: str, final: bool) -> Paper:
     with transaction.atomic():
         paper = Paper.objects.select_for_update().get(pk=paper_id)
         paper.metadata_error = message[:2000]
-        update = ["metadata_error", "updated_at"]
+        # The try has ended; with no retry to follow, so has the fetch and its count of tries.
+        paper.fetch_started_at = None
+        update = ["metadata_error", "fetch_started_at", "updated_at"]
+        if final:
+            paper.fetch_attempts = 0
+            update.append("fetch_attempts")
         if final and paper.metadata_status != Paper.MetadataStatus.OK:
             paper.metadata_status = Paper.MetadataStatus.FAILED
             update.append("metadata_status")
@@ -152,25 +166,31 @@ def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
     if paper.arxiv_id:
         if not _arxiv_id_valid(paper.arxiv_id):
             raise BadRequest(_not_an_arxiv_id(paper.arxiv_id))
-        found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
+        with _waiting_for("arxiv"):
+            found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
         if found is None:
             raise NotFound(_arxiv_has_none(paper.arxiv_id))
         extra = _semantic_scholar_optional(f"ARXIV:{paper.arxiv_id}")
         return [found, extra] if extra else [found]
     if paper.doi:
         try:
-            found = [crossref.fetch(paper.doi)]
+            with _waiting_for("crossref"):
+                found = [crossref.fetch(paper.doi)]
         except NotFound:
             # Not every DOI is Crossref's (DataCite, mEDRA...): Semantic Scholar may still know it.
-            return [semantic_scholar.fetch(semantic_scholar.paper_key("doi", paper.doi))]
+            with _waiting_for("semantic_scholar"):
+                return [semantic_scholar.fetch(semantic_scholar.paper_key("doi", paper.doi))]
         extra = _semantic_scholar_optional(semantic_scholar.paper_key("doi", paper.doi))
         return found + [extra] if extra else found
     if paper.acl_id:
-        return [semantic_scholar.fetch(semantic_scholar.paper_key("acl", paper.acl_id))]
+        with _waiting_for("semantic_scholar"):
+            return [semantic_scholar.fetch(semantic_scholar.paper_key("acl", paper.acl_id))]
     if paper.openreview_id:
-        return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
+        with _waiting_for("semantic_scholar"):
+            return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
     if paper.has_title:
-        found = semantic_scholar.match_title(paper.title)
+        with _waiting_for("semantic_scholar"):
+            found = semantic_scholar.match_title(paper.title)
         if found is None or not _same_title(found.title, paper.title):
             raise NotFound(_("Semantic Scholar found no paper titled “%(title)s”.") % {"title": paper.title})
         return [found]
@@ -207,7 +227,8 @@ def _semantic_scholar_optional(key: str) -> PaperMetadata | None:
     """Semantic Scholar adds the venue; the paper is complete without it, so a failure
     (429s are frequent without a key) is logged and skipped."""
     try:
-        return semantic_scholar.fetch(key)
+        with _waiting_for("semantic_scholar"):
+            return semantic_scholar.fetch(key)
     except SourceError as error:
         logger.info("Semantic Scholar skipped for %s: %s", key, error)
         return None
@@ -272,6 +293,7 @@ def _paper_store(paper_id: int, found: list[PaperMetadata]) -> Paper:
             _paper_set_authors(paper, merged["authors"])
         paper.raw_metadata = {**paper.raw_metadata, **{item.source: item.raw for item in found}}
         paper.fetched_at = timezone.now()
+        paper.fetch_attempts, paper.fetch_started_at = 0, None
         if paper.has_title:
             paper.metadata_status = Paper.MetadataStatus.OK
             paper.metadata_error = " ".join(notes)
@@ -287,7 +309,10 @@ def _paper_needs_editor(paper_id: int) -> Paper:
         paper = Paper.objects.select_for_update().get(pk=paper_id)
         paper.metadata_status = Paper.MetadataStatus.NEEDS_EDITOR
         paper.metadata_error = _("No identifier and no title to look up: an editor must add the paper's link.")
-        paper.save(update_fields=["metadata_status", "metadata_error", "updated_at"])
+        paper.fetch_attempts, paper.fetch_started_at = 0, None
+        paper.save(
+            update_fields=["metadata_status", "metadata_error", "fetch_attempts", "fetch_started_at", "updated_at"]
+        )
     return paper
 
 
@@ -322,28 +347,39 @@ def repository_fetch(*, repository_id: int) -> Repository:
     Raises TemporaryError when a retry may help; other failures are recorded on the row.
     """
     repository = Repository.objects.get(pk=repository_id)
-    return _repository_store(repository_id, _ask_github(repository))
+    with _waiting_for("github"):
+        outcome = _ask_github(repository)
+    return _repository_store(repository_id, outcome)
 
 
 def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError]:
     """Fetch many repositories side by side and store each; returns the ones worth retrying.
 
     GitHub answers each repository on its own, so the requests go out together (threads that
-    do nothing but wait on the network; the database is written from this thread only).
+    do nothing but wait on the network; the database is written from this thread only). Each
+    answer is stored as it comes: a time limit that interrupts the wait loses only the slow ones.
     """
     repositories = list(Repository.objects.filter(pk__in=repository_ids).order_by("pk"))
     if not repositories:
         return {}
-    with ThreadPoolExecutor(max_workers=len(repositories), thread_name_prefix="github") as pool:
-        outcomes = list(pool.map(_ask_github, repositories))
     retry = {}
-    for repository, outcome in zip(repositories, outcomes, strict=True):
-        try:
-            _repository_store(repository.pk, outcome)
-        except TemporaryError as error:
-            retry[repository.pk] = error
-        except Repository.DoesNotExist:
-            logger.info("repository %s was deleted while it was fetched", repository.pk)
+    pool = ThreadPoolExecutor(max_workers=len(repositories), thread_name_prefix="github")
+    try:
+        asked = {pool.submit(_ask_github, repository): repository for repository in repositories}
+        waiting = set(asked)
+        while waiting:
+            with _waiting_for("github"):
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda future: asked[future].pk):
+                repository = asked[future]
+                try:
+                    _repository_store(repository.pk, future.result())
+                except TemporaryError as error:
+                    retry[repository.pk] = error
+                except Repository.DoesNotExist:
+                    logger.info("repository %s was deleted while it was fetched", repository.pk)
+    finally:
+        _leave_behind(pool)
     return retry
 
 
@@ -368,6 +404,7 @@ def _repository_store(repository_id: int, outcome) -> Repository:
         repository.fetched_at = timezone.now()
         repository.fetch_status = Repository.FetchStatus.OK
         repository.fetch_error = ""
+        repository.fetch_attempts, repository.fetch_started_at = 0, None
         if outcome.status == "ok":
             repository = _repository_apply(repository, outcome.metadata, outcome.etag)
         repository.save()
@@ -419,6 +456,10 @@ def repository_record_error(*, repository_id: int, message: str, final: bool, mi
     with transaction.atomic():
         repository = Repository.objects.select_for_update().get(pk=repository_id)
         repository.fetch_error = message[:2000]
+        # As for papers: the try has ended, and with no retry to follow so has the count of tries.
+        repository.fetch_started_at = None
+        if final or missing:
+            repository.fetch_attempts = 0
         if missing:
             repository.fetch_status = Repository.FetchStatus.MISSING
             repository.fetched_at = timezone.now()
@@ -432,6 +473,108 @@ def repository_record_error(*, repository_id: int, message: str, final: bool, mi
 def repository_lock_fields(*, repository: Repository, fields) -> None:
     lockable = set(Repository.FETCHED_FIELDS)
     repository.locked_fields = sorted(set(repository.locked_fields) | (set(fields) & lockable))
+
+
+# --- Tries, counted on the row
+#
+# A fetch task counts each try on the row before it asks anything, and clears the mark when the
+# try records an outcome or an error. The count cannot live in the queue message alone: a try
+# killed at its hard time limit (or with its worker) leaves no message behind, and the sweeper's
+# fresh message starts again from zero. On the row, such a fetch still runs out of tries.
+
+
+def papers_start_attempt(*, paper_ids: list[int], attempts: int) -> list[int]:
+    """Count one more try on each paper and return the ones to fetch now; a paper whose
+    ``attempts`` tries are spent is marked failed instead (deleted papers are left out)."""
+    return _start_attempt(Paper, paper_ids, attempts, "metadata_error", paper_record_error, "paper_id")
+
+
+def repositories_start_attempt(*, repository_ids: list[int], attempts: int) -> list[int]:
+    """Count one more try on each repository; see papers_start_attempt."""
+    return _start_attempt(Repository, repository_ids, attempts, "fetch_error", repository_record_error, "repository_id")
+
+
+def papers_record_unfinished(*, paper_ids: list[int], message: str, final: bool) -> list[int]:
+    """Record ``message`` on the papers whose try began and has recorded nothing yet, the ones a
+    task interrupted by its time limit left unfinished; returns their ids."""
+    unfinished = _unfinished(Paper, paper_ids)
+    for paper_id in unfinished:
+        paper_record_error(paper_id=paper_id, message=message, final=final)
+    return unfinished
+
+
+def repositories_record_unfinished(*, repository_ids: list[int], message: str, final: bool) -> list[int]:
+    """Record ``message`` on the repositories left unfinished; see papers_record_unfinished."""
+    unfinished = _unfinished(Repository, repository_ids)
+    for repository_id in unfinished:
+        repository_record_error(repository_id=repository_id, message=message, final=final)
+    return unfinished
+
+
+def _start_attempt(model, ids, attempts, error_field, record_error, id_argument):
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "fetch_attempts", "fetch_started_at", error_field)
+        )
+        fetch = [pk for pk, tries, _started, _error in rows if tries < attempts]
+        # A try begun longer ago than the hard time limit is dead, and could not say so itself.
+        dead = now - timedelta(seconds=settings.PAPERDAILY_FETCH_TIME_LIMIT)
+        killed = [pk for pk, tries, started, _error in rows if tries < attempts and started and started < dead]
+        model.objects.filter(pk__in=killed).update(
+            **{
+                error_field: _(
+                    "The previous try did not finish (it was stopped at its time limit, or its worker was lost); "
+                    "trying again."
+                )
+            }
+        )
+        model.objects.filter(pk__in=fetch).update(
+            fetch_attempts=F("fetch_attempts") + 1, fetch_started_at=now, updated_at=now
+        )
+    for pk, tries, started, error in rows:
+        if tries >= attempts:
+            record_error(**{id_argument: pk}, message=_gave_up(tries, started, error), final=True)
+    return fetch
+
+
+def _gave_up(tries, started, error):
+    if started is not None or not error:
+        return _(
+            "Gave up after %(tries)s tries: the last one did not finish (it was stopped at its time limit, "
+            "or its worker was lost)."
+        ) % {"tries": tries}
+    return _("%(error)s (gave up after %(tries)s tries)") % {"error": error, "tries": tries}
+
+
+def _unfinished(model, ids):
+    return list(
+        model.objects.filter(pk__in=ids, fetch_started_at__isnull=False).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+@contextmanager
+def _waiting_for(api: str):
+    """Name the API this thread waits for on whatever interrupts the wait: the task's soft time
+    limit arrives as an exception raised wherever the main thread is, and the error recorded on
+    the row should say who kept it waiting."""
+    try:
+        yield
+    except BaseException as error:
+        if getattr(error, "waiting_for", None) is None:
+            error.waiting_for = API_LABELS[api]
+        raise
+
+
+def _leave_behind(pool: ThreadPoolExecutor) -> None:
+    """Shut ``pool`` down without waiting for its threads. Leaving a ``with`` block would wait for
+    them, and when the time limit interrupts this thread they may still be reading an answer
+    that a slow server trickles: waiting let such an answer hold the task until its hard limit.
+    Those threads touch no database row, and end when their request does."""
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- What beat and the issue refresh work on

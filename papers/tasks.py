@@ -3,7 +3,8 @@
 Every task is idempotent (services upsert by identifier), acknowledged late so a killed
 worker's message is redelivered, bounded by time limits, and retried with exponential
 backoff when the error says a retry may help. PostgreSQL is the record of truth: beat's
-sweeper re-enqueues whatever a lost message left "pending".
+sweeper re-enqueues whatever a lost message left "pending", and each fetch counts its tries
+on the row, so that one whose tries never finish still ends "failed" with its reason.
 """
 
 import logging
@@ -12,6 +13,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from . import services
@@ -20,18 +22,20 @@ from .sources.base import TemporaryError
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 6
 BACKOFF_MAX = 3600
 # Repositories fetched side by side by one task: an issue's code in one go.
 REPOSITORIES_PER_TASK = 25
 
+# A hard time limit kills the pool process and Celery acknowledges the message: nothing is
+# retried from the queue. The row still says "pending" with a try begun, so the sweeper sends it
+# again, and the tries counted on the row bound how often (papers_start_attempt).
 _fetch_task = {
     "bind": True,
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "max_retries": MAX_RETRIES,
-    "soft_time_limit": 120,
-    "time_limit": 150,
+    "max_retries": settings.PAPERDAILY_FETCH_MAX_RETRIES,
+    "soft_time_limit": settings.PAPERDAILY_FETCH_SOFT_TIME_LIMIT,
+    "time_limit": settings.PAPERDAILY_FETCH_TIME_LIMIT,
     "ignore_result": True,
 }
 
@@ -41,62 +45,122 @@ def backoff(retries: int) -> float:
     return min(settings.PAPERDAILY_FETCH_RETRY_BACKOFF * 2**retries, BACKOFF_MAX)
 
 
+def attempts() -> int:
+    """Tries a fetch gets: the first and its retries."""
+    return settings.PAPERDAILY_FETCH_MAX_RETRIES + 1
+
+
+def _last_try(task) -> bool:
+    return task.request.is_eager or task.request.retries >= settings.PAPERDAILY_FETCH_MAX_RETRIES
+
+
+def _retry(task, error, *, countdown, args=None):
+    return task.retry(args=args, exc=error, countdown=countdown, max_retries=settings.PAPERDAILY_FETCH_MAX_RETRIES)
+
+
 def _retry_or_give_up(task, error, record_failure):
     """Retry after the delay the API asked for (or a growing backoff); after the last
     attempt, record the failure on the row instead of raising."""
-    if task.request.retries >= task.max_retries or task.request.is_eager:
+    if _last_try(task):
         record_failure(str(error))
         return
     delay = getattr(error, "retry_after", None)
     countdown = backoff(task.request.retries) if delay is None else min(max(delay, 0.5), BACKOFF_MAX)
-    raise task.retry(exc=error, countdown=countdown)
+    raise _retry(task, error, countdown=countdown)
+
+
+def _stopped(task, error, record_unfinished, *, single=False):
+    """The soft time limit interrupted this try: say so on the rows it left unfinished (the
+    others have their outcome), and retry those alone with backoff, or fail them after the last try.
+
+    ``record_unfinished(message, final)`` records and returns the unfinished rows' ids;
+    ``single``: the task takes one id, not a list.
+    """
+    soft_limit = (task.request.timelimit or (None, None))[1] or task.soft_time_limit
+    values = {"seconds": f"{soft_limit:g}", "api": getattr(error, "waiting_for", None)}
+    if values["api"]:
+        message = _("stopped after %(seconds)s s: %(api)s kept the request open") % values
+    else:
+        message = _("stopped after %(seconds)s s, before it finished") % values
+    final = _last_try(task)
+    unfinished = record_unfinished(message, final)
+    logger.warning("%s[%s] %s; unfinished: %s", task.name, task.request.id, message, unfinished)
+    if unfinished and not final:
+        raise _retry(task, error, countdown=backoff(task.request.retries), args=unfinished if single else [unfinished])
 
 
 @shared_task(name="papers.fetch_paper", **_fetch_task)
 def fetch_paper(self, paper_id):
     try:
+        if not services.papers_start_attempt(paper_ids=[paper_id], attempts=attempts()):
+            return  # deleted, or out of tries (recorded)
         services.paper_fetch_metadata(paper_id=paper_id)
     except Paper.DoesNotExist:
         logger.info("paper %s was deleted before its fetch ran", paper_id)
-    except (TemporaryError, SoftTimeLimitExceeded) as error:
+    except TemporaryError as error:
         _retry_or_give_up(
             self, error, lambda message: services.paper_record_error(paper_id=paper_id, message=message, final=True)
         )
+    except SoftTimeLimitExceeded as error:
+        _stopped(self, error, _papers_unfinished([paper_id]), single=True)
 
 
 @shared_task(name="papers.fetch_arxiv_batch", **_fetch_task)
 def fetch_arxiv_batch(self, paper_ids):
     try:
+        paper_ids = services.papers_start_attempt(paper_ids=paper_ids, attempts=attempts())
         services.papers_fetch_arxiv_batch(paper_ids=paper_ids)
-    except (TemporaryError, SoftTimeLimitExceeded) as error:
+    except TemporaryError as error:
 
         def record(message):
             for paper_id in paper_ids:
                 services.paper_record_error(paper_id=paper_id, message=message, final=True)
 
         _retry_or_give_up(self, error, record)
+    except SoftTimeLimitExceeded as error:
+        _stopped(self, error, _papers_unfinished(paper_ids))
 
 
 @shared_task(name="papers.fetch_repository", **_fetch_task)
 def fetch_repository(self, repository_id):
     try:
+        if not services.repositories_start_attempt(repository_ids=[repository_id], attempts=attempts()):
+            return  # deleted, or out of tries (recorded)
         services.repository_fetch(repository_id=repository_id)
     except Repository.DoesNotExist:
         logger.info("repository %s was deleted before its fetch ran", repository_id)
-    except (TemporaryError, SoftTimeLimitExceeded) as error:
+    except TemporaryError as error:
         _retry_or_give_up(
             self,
             error,
             lambda message: services.repository_record_error(repository_id=repository_id, message=message, final=True),
         )
+    except SoftTimeLimitExceeded as error:
+        _stopped(self, error, _repositories_unfinished([repository_id]), single=True)
 
 
 @shared_task(name="papers.fetch_repositories", **_fetch_task)
 def fetch_repositories(self, repository_ids):
     """Many repositories at once (an issue's, beat's daily list); one that may succeed later is retried alone."""
-    for repository_id, error in services.repositories_fetch(repository_ids=repository_ids).items():
+    try:
+        repository_ids = services.repositories_start_attempt(repository_ids=repository_ids, attempts=attempts())
+        retry = services.repositories_fetch(repository_ids=repository_ids)
+    except SoftTimeLimitExceeded as error:
+        _stopped(self, error, _repositories_unfinished(repository_ids))
+        return
+    for repository_id, error in retry.items():
         delay = error.retry_after if error.retry_after is not None else backoff(0)
         enqueue(fetch_repository, repository_id, countdown=min(max(delay, 0.5), BACKOFF_MAX))
+
+
+def _papers_unfinished(paper_ids):
+    return lambda message, final: services.papers_record_unfinished(paper_ids=paper_ids, message=message, final=final)
+
+
+def _repositories_unfinished(repository_ids):
+    return lambda message, final: services.repositories_record_unfinished(
+        repository_ids=repository_ids, message=message, final=final
+    )
 
 
 # The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than these tasks' hard

@@ -49,6 +49,14 @@ def test_it_refuses_a_malformed_boolean():
     assert "DEBUG must be true or false" in result.stderr
 
 
+@pytest.mark.parametrize(("soft", "hard"), [("150", "150"), ("200", "150"), ("0", "150")])
+def test_it_refuses_fetch_time_limits_celery_would_refuse(soft, hard, tmp_path):
+    limits = {"PAPERDAILY_FETCH_SOFT_TIME_LIMIT": soft, "PAPERDAILY_FETCH_TIME_LIMIT": hard}
+    result = start(DEBUG="true", PAPERDAILY_VAR_DIR=str(tmp_path), **limits)
+    assert result.returncode != 0
+    assert "PAPERDAILY_FETCH_SOFT_TIME_LIMIT must be above 0 and below PAPERDAILY_FETCH_TIME_LIMIT" in result.stderr
+
+
 def test_it_starts_with_a_real_configuration():
     result = start(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.org", DATABASE_URL="sqlite://:memory:")
     assert result.returncode == 0, result.stderr

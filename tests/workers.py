@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 class Worker:
     """A worker process started with the test's database and the replay servers' URLs."""
 
-    def __init__(self, replay, **env):
+    def __init__(self, replay, *, pool="solo", **env):
+        # The solo pool runs tasks in the worker's own process and enforces no time limit;
+        # "prefork" runs them in a child process that the limits can interrupt and kill.
+        self.pool = pool
         self.hostname = f"pd-fetch-{os.getpid()}-{time.monotonic_ns()}@localhost"
         database = connection.settings_dict
         self.env = {
@@ -34,21 +38,31 @@ class Worker:
             **env,
         }
         self.process = None
+        # A file, not a pipe: a chatty worker never blocks on a full pipe, and the test can read it at any time.
+        self._log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by __exit__)
+        self._log_text = ""
+
+    def read_log(self):
+        """What the worker wrote to stderr so far (its log); all of it once the worker has stopped."""
+        if self._log.closed:
+            return self._log_text
+        self._log.seek(0)
+        return self._log.read()
 
     def __enter__(self):
         self.process = subprocess.Popen(  # noqa: S603 (a fixed command line)
-            [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", "--pool=solo", "-n", self.hostname]
-            + ["-l", "WARNING", "--without-mingle", "--without-gossip"],
+            [sys.executable, "-m", "celery", "-A", "paperdaily", "worker", f"--pool={self.pool}", "-c", "1"]
+            + ["-n", self.hostname, "-l", "WARNING", "--without-mingle", "--without-gossip"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
             text=True,
             start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
+            assert self.process.poll() is None, self.read_log()
             if app.control.ping(destination=[self.hostname], timeout=0.5):
                 return self
         raise AssertionError("the worker did not answer a ping within 30 s")
@@ -65,6 +79,8 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._log_text = self.read_log()
+        self._log.close()
 
 
 def wait_for(condition, seconds=30):

@@ -1,5 +1,7 @@
 """The back office of the metadata workers: fetch again, hand edits kept, errors in plain sight."""
 
+import re
+
 import pytest
 
 from papers.models import Paper, Repository
@@ -139,6 +141,17 @@ def test_it_shows_a_fetched_paper_and_repository_with_what_the_sources_sent(admi
     assert paper_page.status_code == repository_page.status_code == 200
     assert "&lt;entry&gt;…&lt;/entry&gt;" in paper_page.content.decode()
     assert "Kept as edited" in repository_page.content.decode()
+
+
+def test_it_shows_how_many_tries_the_current_fetch_has_had(admin_client):
+    paper = Paper.objects.create(arxiv_id="1808.01244", fetch_attempts=3)
+    repository = Repository.objects.create(url="https://github.com/a/b", owner="a", name="b", fetch_attempts=2)
+
+    paper_page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+    repository_page = admin_client.get(f"/admin/papers/repository/{repository.pk}/change/").content.decode()
+
+    assert re.search(r"Fetch tries:</label>\s*<div class=\"readonly\">3</div>", paper_page)
+    assert re.search(r"Fetch tries:</label>\s*<div class=\"readonly\">2</div>", repository_page)
 
 
 def test_it_fetches_repositories_again_from_the_list(admin_client, replay, eager, django_capture_on_commit_callbacks):

@@ -1,9 +1,10 @@
 """paper_fetch_metadata and papers_fetch_arxiv_batch against the replay servers: what lands on the row."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from papers import services
 from papers.identifiers import parse_paper_link
@@ -276,3 +277,34 @@ def test_it_marks_a_malformed_arxiv_id_failed_without_asking_arxiv(replay):
     assert "is not an arXiv id" in bad.metadata_error
     assert good.metadata_status == Paper.MetadataStatus.OK
     assert [r.query["id_list"] for r in replay.arxiv.requests] == ["1809.08370"]
+
+
+def test_it_counts_a_try_and_notes_one_that_never_finished(settings):
+    settings.PAPERDAILY_FETCH_TIME_LIMIT = 150
+    long_ago = timezone.now() - timedelta(hours=1)
+    killed = Paper.objects.create(arxiv_id="1808.01244", fetch_attempts=1, fetch_started_at=long_ago)
+    running = Paper.objects.create(arxiv_id="1706.03762", fetch_attempts=1, fetch_started_at=timezone.now())
+    fresh = Paper.objects.create(arxiv_id="2010.11929", metadata_error="earlier note")
+
+    to_fetch = services.papers_start_attempt(paper_ids=[killed.pk, running.pk, fresh.pk], attempts=3)
+
+    rows = {paper.pk: paper for paper in Paper.objects.all()}
+    assert to_fetch == [killed.pk, running.pk, fresh.pk]
+    assert [rows[pk].fetch_attempts for pk in to_fetch] == [2, 2, 1]
+    assert all(rows[pk].fetch_started_at > long_ago for pk in to_fetch)
+    assert rows[killed.pk].metadata_error.startswith("The previous try did not finish")
+    # A try begun less than a hard time limit ago may still be running: nothing is said of it.
+    assert rows[running.pk].metadata_error == ""
+    assert rows[fresh.pk].metadata_error == "earlier note"
+    assert {rows[pk].metadata_status for pk in to_fetch} == {"pending"}
+
+
+def test_it_fails_a_paper_out_of_tries_with_its_last_error():
+    paper = Paper.objects.create(arxiv_id="1808.01244", fetch_attempts=3, metadata_error="arXiv answered HTTP 503")
+
+    assert services.papers_start_attempt(paper_ids=[paper.pk], attempts=3) == []
+
+    paper.refresh_from_db()
+    assert paper.metadata_status == Paper.MetadataStatus.FAILED
+    assert paper.metadata_error == "arXiv answered HTTP 503 (gave up after 3 tries)"
+    assert paper.fetch_attempts == 0

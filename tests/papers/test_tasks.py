@@ -3,9 +3,13 @@
 A real worker runs them in ``test_worker_fetch.py``.
 """
 
+import signal
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -148,6 +152,7 @@ def test_its_fetch_tasks_are_acknowledged_late_and_retried():
         "fetch_paper",
         "fetch_arxiv_batch",
         "fetch_repository",
+        "fetch_repositories",
         "refresh_issue",
         "sweep_pending",
         "refresh_recent_repositories",
@@ -183,3 +188,100 @@ def test_it_fetches_many_repositories_side_by_side_and_retries_a_failure_alone(
     assert first_four[-1] - first_four[0] < delay  # all four asked before any answer came
     # The 503 was tried again on its own (eagerly here: at once, and then given up).
     assert [r.path for r in replay.github.requests].count("/repos/google/tf_mesh_renderer") == 2
+
+
+@contextmanager
+def soft_time_limit_after(seconds):
+    """Raise SoftTimeLimitExceeded in this (the main) thread after ``seconds``, as the prefork pool's signal does."""
+
+    def interrupt(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_its_fetch_tasks_take_their_limits_from_the_settings(settings):
+    for task in (tasks.fetch_paper, tasks.fetch_arxiv_batch, tasks.fetch_repository, tasks.fetch_repositories):
+        assert task.soft_time_limit == settings.PAPERDAILY_FETCH_SOFT_TIME_LIMIT
+        assert task.time_limit == settings.PAPERDAILY_FETCH_TIME_LIMIT
+
+
+def test_it_stops_an_arxiv_batch_at_its_time_limit_without_waiting_for_semantic_scholar(eager, replay, settings):
+    replay.arxiv.add("/api/query", body_file="arxiv/legacy-1808.01244.xml", delay=3)
+    replay.semantic_scholar.add("/graph/v1/paper/batch", method="POST", body=[], delay=6)
+    paper = pending_paper("1808.01244")
+
+    started = time.monotonic()
+    with soft_time_limit_after(0.5):
+        tasks.fetch_arxiv_batch.delay([paper.pk])
+    elapsed = time.monotonic() - started
+
+    paper.refresh_from_db()
+    assert paper.metadata_status == Paper.MetadataStatus.FAILED
+    limit = settings.PAPERDAILY_FETCH_SOFT_TIME_LIMIT
+    assert paper.metadata_error == f"stopped after {limit:g} s: arXiv kept the request open"
+    assert elapsed < 1.5  # the read timeout (2 s here) did not end it: the limit did
+
+
+def test_it_keeps_the_repositories_fetched_before_the_time_limit_and_fails_the_others(eager, replay):
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    replay.github.add("/repos/slow/answer", body={}, delay=3)
+    fast = github_repository("tensorflow", "models")
+    slow = github_repository("slow", "answer")
+
+    started = time.monotonic()
+    with soft_time_limit_after(0.5):
+        tasks.fetch_repositories.delay([fast.pk, slow.pk])
+    elapsed = time.monotonic() - started
+
+    fast.refresh_from_db()
+    slow.refresh_from_db()
+    assert (fast.fetch_status, fast.stars, fast.fetch_error) == ("ok", 77481, "")
+    assert slow.fetch_status == Repository.FetchStatus.FAILED
+    assert slow.fetch_error.endswith("GitHub kept the request open")
+    assert elapsed < 1.5  # the read timeout (2 s here) did not end it: the limit did
+
+
+def test_it_fails_a_paper_whose_tries_were_all_started_and_none_finished(eager, replay, settings):
+    settings.PAPERDAILY_FETCH_MAX_RETRIES = 1
+    paper = pending_paper("1808.01244", fetch_attempts=2, fetch_started_at=timezone.now())
+
+    tasks.fetch_paper.delay(paper.pk)
+
+    paper.refresh_from_db()
+    assert paper.metadata_status == Paper.MetadataStatus.FAILED
+    assert "did not finish" in paper.metadata_error
+    assert (paper.fetch_attempts, paper.fetch_started_at) == (0, None)
+    assert replay.all_requests() == []
+
+
+def test_it_fails_repositories_whose_tries_ran_out_and_fetches_the_rest(eager, replay, settings):
+    settings.PAPERDAILY_FETCH_MAX_RETRIES = 1
+    serve(replay.github, "github/repos-tensorflow-models.json")
+    spent = github_repository("huanghoujing", "EANet")
+    Repository.objects.filter(pk=spent.pk).update(fetch_attempts=2, fetch_started_at=timezone.now())
+    fresh = github_repository("tensorflow", "models")
+
+    tasks.fetch_repositories.delay([spent.pk, fresh.pk])
+
+    statuses = dict(Repository.objects.values_list("name", "fetch_status"))
+    assert statuses == {"EANet": "failed", "models": "ok"}
+    assert "did not finish" in Repository.objects.get(pk=spent.pk).fetch_error
+    assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"]
+
+
+def test_it_counts_a_try_and_forgets_the_count_once_a_fetch_succeeds(eager, replay):
+    replay.arxiv.add("/api/query", body_file="arxiv/legacy-1808.01244.xml")
+    paper = pending_paper("1808.01244", fetch_attempts=1)
+
+    tasks.fetch_arxiv_batch.delay([paper.pk])
+
+    paper.refresh_from_db()
+    assert paper.metadata_status == Paper.MetadataStatus.OK
+    assert (paper.fetch_attempts, paper.fetch_started_at) == (0, None)
