@@ -127,17 +127,17 @@ def _encode(img, fmt, **options):
     return buffer.getvalue()
 
 
-def _figure(mode, size, background, shapes=8):
-    """A figure-like picture: a background and a few filled boxes (compresses as diagrams do)."""
-    from PIL import Image, ImageDraw
+def _figure(mode, size):
+    """A busy picture (a Mandelbrot set, its bands flipped): encoders work hardest on such content."""
+    from PIL import Image
 
-    img = Image.new(mode, size, background)
-    draw = ImageDraw.Draw(img)
-    width, height = size
-    for i in range(shapes):
-        box = (width * i // shapes, height // 4, width * i // shapes + width // (2 * shapes), height * 3 // 4)
-        draw.rectangle(box, fill=(i * 30) % 256 if mode in ("L", "P", "I;16") else ((i * 30) % 256, 80, 160, 255))
-    return img
+    grey = Image.effect_mandelbrot(size, (-2, -1.5, 1, 1.5), 255)
+    if mode in ("L", "P"):
+        return grey.convert(mode)
+    bands = [grey, grey.transpose(Image.Transpose.FLIP_TOP_BOTTOM), grey.transpose(Image.Transpose.FLIP_LEFT_RIGHT)]
+    if mode == "RGBA":
+        bands.append(grey.point(lambda value: 255 - value))
+    return Image.merge(mode, bands)
 
 
 def _largest(pixels, aspect=1.0):
@@ -174,16 +174,15 @@ def build_files(directory, limits):
 
     # Accepted, at each format's limit, in the costliest modes.
     size = _largest(limits["png"])
-    yield write(f"png-rgba-{size[0]}x{size[1]}.png", _encode(_figure("RGBA", size, (255, 255, 255, 128)), "PNG"))
-    palette = _figure("P", size, 0)
-    palette.putpalette([255, 255, 255] + [(i * 7) % 256 for i in range(255 * 3)])
+    yield write(f"png-rgba-{size[0]}x{size[1]}.png", _encode(_figure("RGBA", size), "PNG"))
+    palette = _figure("P", size)
     yield write(f"png-palette-transparent-{size[0]}x{size[1]}.png", _encode(palette, "PNG", transparency=0))
     del palette
     yield write(f"png-grey16-{size[0]}x{size[1]}.png", _encode(Image.new("I;16", size, 40_000), "PNG"))
     thin = _largest(limits["png"], aspect=16)
-    yield write(f"png-rgb-thin-{thin[0]}x{thin[1]}.png", _encode(_figure("RGB", thin, "white"), "PNG"))
+    yield write(f"png-rgb-thin-{thin[0]}x{thin[1]}.png", _encode(_figure("RGB", thin), "PNG"))
     size = _largest(limits["webp"])
-    rgba = _figure("RGBA", size, (255, 255, 255, 128))
+    rgba = _figure("RGBA", size)
     yield write(f"webp-lossless-rgba-{size[0]}x{size[1]}.webp", _encode(rgba, "WEBP", lossless=True))
     yield write(f"webp-lossy-rgba-{size[0]}x{size[1]}.webp", _encode(rgba, "WEBP", quality=85))
     frames = [Image.new("RGB", size, colour) for colour in ("red", "green", "blue")]
@@ -192,8 +191,9 @@ def build_files(directory, limits):
         _encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True),
     )
     del rgba, frames
-    square = _largest(min(limits["jpeg"], 4799 * 4799))  # the largest a JPEG decodes without scaling down
-    yield write(f"jpeg-rgb-{square[0]}x{square[1]}.jpg", _encode(_figure("RGB", square, "white"), "JPEG"))
+    # Under 4,800 pixels a side a JPEG is not scaled down for the output's sake (2,400 a side).
+    for square in ((4000, 4000), (4799, 4799)):
+        yield write(f"jpeg-rgb-{square[0]}x{square[1]}.jpg", _encode(_figure("RGB", square), "JPEG"))
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90 degrees
@@ -230,7 +230,7 @@ def build_files(directory, limits):
         f"png-rgba-{size[0]}x{size[1]}-half-the-rows.png", _png_of_zeros(*size, colour_type=6, rows=size[1] // 2)
     )
     size = _largest(limits["webp"])
-    data = _encode(_figure("RGBA", size, (255, 255, 255, 128)), "WEBP", lossless=True)
+    data = _encode(_figure("RGBA", size), "WEBP", lossless=True)
     yield write(f"webp-lossless-{size[0]}x{size[1]}-truncated.webp", data[: len(data) * 3 // 4])
 
 
@@ -271,11 +271,17 @@ def _jpeg_declaring(width, height):
 # --- Report
 
 
+def _built_order(path):
+    """Files from --keep in the order they were built (accepted first, then refused)."""
+    return path.stat().st_mtime_ns
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--only", help="measure only the files whose name contains this")
     parser.add_argument("--keep", help="write the files into this directory and keep them")
+    parser.add_argument("--files", help="measure the files already in this directory (from --keep) instead")
     parser.add_argument("--address-space", type=int, default=ADDRESS_SPACE, help="bytes each measuring process may map")
     args = parser.parse_args()
     if args.child:
@@ -290,7 +296,10 @@ def main():
         directory.mkdir(parents=True, exist_ok=True)
         rows = []
         print(f"{'file':<46} {'bytes':>9}  {'outcome':<8} {'peak MB':>8} {'s':>5}  message")
-        for name, path in build_files(directory, limits):
+        files = build_files(directory, limits)
+        if args.files:
+            files = ((path.name, path) for path in sorted(Path(args.files).iterdir(), key=_built_order))
+        for name, path in files:
             if args.only and args.only not in name:
                 continue
             result = measure(path, address_space=args.address_space)
