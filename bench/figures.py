@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,8 +61,9 @@ def _status(field):
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def _child(path):
-    """Prepare the figure at ``path`` in this process and print what it cost, as JSON."""
+def _child(path, threads=1):
+    """Prepare the figure at ``path`` in this process (in ``threads`` threads at once, as a
+    threaded worker would) and print what it cost, as JSON."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperdaily.settings")
@@ -80,7 +82,8 @@ def _child(path):
     rest = _status("VmRSS")
     started = time.perf_counter()
     try:
-        prepared = figure_prepare(io.BytesIO(data))
+        with ThreadPoolExecutor(threads) as pool:
+            prepared = list(pool.map(lambda _: figure_prepare(io.BytesIO(data)), range(threads)))[0]
     except ValidationError as error:
         outcome = {"accepted": False, "message": error.messages[0]}
     except MemoryError:
@@ -95,7 +98,7 @@ def _child(path):
     print(json.dumps(outcome))
 
 
-def measure(path, *, address_space=ADDRESS_SPACE):
+def measure(path, *, threads=1, address_space=ADDRESS_SPACE):
     """What preparing the file at ``path`` costs, measured in a new process: a dict (see ``_child``)."""
 
     def cap():
@@ -103,7 +106,7 @@ def measure(path, *, address_space=ADDRESS_SPACE):
 
     env = {**ENVIRONMENT, **os.environ}
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, __file__, "--child", str(path)],
+        [sys.executable, __file__, "--child", str(path), "--threads", str(threads)],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -279,13 +282,14 @@ def _built_order(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help="prepare each file in this many threads at once")
     parser.add_argument("--only", help="measure only the files whose name contains this")
     parser.add_argument("--keep", help="write the files into this directory and keep them")
     parser.add_argument("--files", help="measure the files already in this directory (from --keep) instead")
     parser.add_argument("--address-space", type=int, default=ADDRESS_SPACE, help="bytes each measuring process may map")
     args = parser.parse_args()
     if args.child:
-        _child(args.child)
+        _child(args.child, args.threads)
         return
     for name, value in ENVIRONMENT.items():
         os.environ.setdefault(name, value)
@@ -302,7 +306,7 @@ def main():
         for name, path in files:
             if args.only and args.only not in name:
                 continue
-            result = measure(path, address_space=args.address_space)
+            result = measure(path, threads=args.threads, address_space=args.address_space)
             rows.append(result)
             outcome = "accepted" if result["accepted"] else "refused"
             print(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
@@ -380,6 +381,13 @@ def test_it_turns_running_out_of_memory_into_a_refusal(monkeypatch):
     assert refusal(encode(Image.new("RGB", (8, 8)), "PNG")).code == "too_many_pixels"
 
 
+def test_it_refuses_in_the_language_of_the_request():
+    with translation.override("zh-hans"):
+        error = refusal(b"\x89PNG\r\n\x1a\nrubbish")
+
+    assert error.messages == ["图片已损坏或不完整。"]
+
+
 def test_its_messages_leak_nothing_of_pillow():
     data = encode(Image.new("RGB", (64, 64)), "PNG")
 
@@ -442,10 +450,10 @@ def largest(pixels, aspect=1.0):
     return width, pixels // width
 
 
-def measured(bench, tmp_path, data):
+def measured(bench, tmp_path, data, threads=1):
     path = tmp_path / "upload"
     path.write_bytes(data)
-    return bench.measure(path)
+    return bench.measure(path, threads=threads)
 
 
 @pytest.mark.parametrize(
@@ -492,6 +500,17 @@ def test_it_prepares_the_largest_figure_of_each_format_within_the_memory_budget(
     from recommendations.figures import figure_max_pixels
 
     result = measured(bench, tmp_path, build(bench, figure_max_pixels))
+
+    assert result["accepted"], result["message"]
+    assert result["peak_mb"] < MEMORY_BUDGET_MB
+
+
+def test_it_prepares_one_figure_at_a_time_in_a_threaded_worker(bench, tmp_path):
+    from recommendations.figures import figure_max_pixels
+
+    data = encode(bench._figure("RGBA", largest(figure_max_pixels("webp"))), "WEBP", lossless=True)
+
+    result = measured(bench, tmp_path, data, threads=3)
 
     assert result["accepted"], result["message"]
     assert result["peak_mb"] < MEMORY_BUDGET_MB
