@@ -16,9 +16,10 @@ animation), and hostile ones: a 1.6 KB lossless WebP of 16,000 x 2,490 pixels, a
 
 Each measuring process runs with its address space capped (``--address-space``, 4 GB) so
 that a regression fails with a MemoryError instead of taking the machine down. Needs no
-database. Prints a table: file, its size, accepted or refused, the message, peak MB above
-rest, seconds; and PASS or FAIL against the target. Exits 0 either way: it is a
-measurement, not a test (``tests/recommendations/test_figures.py`` holds the test).
+database. Prints a table: file, its size, accepted or refused, peak MB above rest, MB still
+held above rest afterwards, seconds, the message; and PASS or FAIL against the target. Exits
+0 either way: it is a measurement, not a test (``tests/recommendations/test_figures.py`` holds
+the test).
 """
 
 import argparse
@@ -94,6 +95,7 @@ def _child(path, threads=1):
         seconds=time.perf_counter() - started,
         rest_mb=rest,
         peak_mb=_status("VmHWM") - rest,
+        after_mb=_status("VmRSS") - rest,
     )
     print(json.dumps(outcome))
 
@@ -299,7 +301,7 @@ def main():
         directory = Path(args.keep or scratch)
         directory.mkdir(parents=True, exist_ok=True)
         rows = []
-        print(f"{'file':<46} {'bytes':>9}  {'outcome':<8} {'peak MB':>8} {'s':>5}  message")
+        print(f"{'file':<46} {'bytes':>9}  {'outcome':<8} {'peak MB':>8} {'after':>6} {'s':>5}  message")
         files = build_files(directory, limits)
         if args.files:
             files = ((path.name, path) for path in sorted(Path(args.files).iterdir(), key=_built_order))
@@ -311,6 +313,7 @@ def main():
             outcome = "accepted" if result["accepted"] else "refused"
             print(
                 f"{name:<46} {path.stat().st_size:>9,}  {outcome:<8} {result['peak_mb']:>8.0f} "
+                f"{result.get('after_mb', math.nan):>6.0f} "
                 f"{result.get('seconds', math.nan):>5.1f}  {result['message']}",
                 flush=True,
             )

@@ -172,7 +172,7 @@ def run(master, tokens, args):
         for pid in workers:
             peak = status(pid, "VmHWM")
             print(
-                f"  worker {pid}: rest {rest[pid]:.0f} MB, peak {peak:.0f} MB (+{peak - rest[pid]:.0f}), "
+                f"  worker {pid}: rest {rest[pid]:.0f} MB, peak {peak:.0f} MB ({peak - rest[pid]:+.0f}), "
                 f"after {status(pid, 'VmRSS'):.0f} MB"
             )
 

@@ -21,6 +21,8 @@ sentence and a code: ``too_large``, ``empty``, ``not_image``, ``unsupported_form
 ``too_many_pixels`` or ``damaged``.
 """
 
+import ctypes
+import ctypes.util
 import io
 import logging
 import struct
@@ -64,6 +66,9 @@ _BYTES_PER_PIXEL = {"png": 8, "jpeg": 8, "webp": 16}
 # above rest, 365 MB with a lock, within one upload's bound with this thread). It also keeps
 # catch_warnings, which changes process-wide state, from racing with itself.
 _PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures")
+# glibc's malloc_trim, where there is one (not on musl or macOS).
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+_LIBC = _LIBC if _LIBC is not None and hasattr(_LIBC, "malloc_trim") else None
 
 # EXIF orientation: the transposition that turns the pixels upright.
 _TRANSPOSITIONS = {
@@ -135,6 +140,18 @@ def _prepare_or_refuse(data: bytes, language) -> PreparedFigure:
         except _DECODE_ERRORS:
             logger.info("Figure refused as damaged", exc_info=True)
             raise ValidationError(_("The image is damaged or incomplete."), code="damaged") from None
+        finally:
+            _give_back_free_memory()
+
+
+def _give_back_free_memory():
+    """Hand the memory the figure freed back to the system (glibc keeps it otherwise).
+
+    A figure's buffers are tens of MB in blocks that glibc keeps in this thread's heap once
+    freed: the worker would stay that much larger until it restarts.
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def figure_attach(*, recommendation, prepared: PreparedFigure, caption="", position=0) -> Figure:
