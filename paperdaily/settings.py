@@ -395,6 +395,8 @@ PAPERDAILY_MAX_PENDING_RECOMMENDATIONS = env_int("PAPERDAILY_MAX_PENDING_RECOMME
 # Figures: the upload's size, its decoded pixel count (decompression bombs), and the sizes kept.
 PAPERDAILY_FIGURE_MAX_BYTES = env_int("PAPERDAILY_FIGURE_MAX_BYTES", 5 * 1024 * 1024)
 PAPERDAILY_FIGURE_MAX_PIXELS = env_int("PAPERDAILY_FIGURE_MAX_PIXELS", 40_000_000)
+# Memory a figure may take decoded: PNG 16 and WebP 8 megapixels at 128 MB (8 and 16 bytes a pixel).
+PAPERDAILY_FIGURE_MAX_DECODE_BYTES = env_int("PAPERDAILY_FIGURE_MAX_DECODE_BYTES", 128_000_000)
 PAPERDAILY_FIGURE_MAX_SIDE = env_int("PAPERDAILY_FIGURE_MAX_SIDE", 2400)
 PAPERDAILY_THUMBNAIL_SIDE = env_int("PAPERDAILY_THUMBNAIL_SIDE", 480)
 # Uploads larger than this go to a temporary file instead of memory.

@@ -10,16 +10,25 @@ does not shift them.
 An animated PNG or WebP keeps its first frame only: a figure illustrates a paper on a
 page and in a thumbnail, and a still is what both show.
 
+Memory is bounded before anything is decoded: a PNG or WebP is decoded whole, so its pixel
+limit is what ``PAPERDAILY_FIGURE_MAX_DECODE_BYTES`` allows at that format's worst cost per
+pixel; a JPEG is decoded at the smallest scale the output needs (and the budget allows). The
+decoded image is scaled to its output size first, each full-size copy released as soon as the
+next exists, and everything else works on the small one.
+
 Every way the bytes can be wrong ends as a ``ValidationError`` with one translated
 sentence and a code: ``too_large``, ``empty``, ``not_image``, ``unsupported_format``,
 ``too_many_pixels`` or ``damaged``.
 """
 
+import ctypes
+import ctypes.util
 import io
 import logging
 import struct
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,9 +36,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 from .models import Figure
 
@@ -40,6 +50,36 @@ EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 THUMBNAIL_QUALITY = 80
+_FORMAT_NAMES = {"png": "PNG", "jpeg": "JPEG", "webp": "WebP"}
+
+# What one decoded pixel may cost at the worst while a figure is prepared, in bytes, measured
+# with bench/figures.py. Pillow holds RGB and RGBA in 4 bytes a pixel; with alpha there is a
+# premultiplied copy, then the resizer's intermediate (up to half the image). Pillow's WebP
+# reader holds two canvases of its own and hands the pixels over as one more copy, 16 bytes
+# in all before anything else happens. A JPEG counts after the decoder has scaled it down.
+_BYTES_PER_PIXEL = {"png": 8, "jpeg": 8, "webp": 16}
+
+# One thread of each process prepares every figure, one at a time. The memory bound holds per
+# upload, and a threaded worker (gunicorn --threads) would otherwise add several uploads' worth
+# together; the big buffers come from this thread's malloc arena each time, where a lock alone
+# would leave them spread over one arena per request thread (three threads at once: 460 MB
+# above rest, 365 MB with a lock, within one upload's bound with this thread). It also keeps
+# catch_warnings, which changes process-wide state, from racing with itself.
+_PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures")
+# glibc's malloc_trim, where there is one (not on musl or macOS).
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+_LIBC = _LIBC if _LIBC is not None and hasattr(_LIBC, "malloc_trim") else None
+
+# EXIF orientation: the transposition that turns the pixels upright.
+_TRANSPOSITIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Formats people do send, recognised by their first bytes, so that the error can say
 # "GIF files are not accepted" rather than "not an image". Never decoded.
@@ -80,21 +120,38 @@ def figure_prepare(upload) -> PreparedFigure:
     PNG, JPEG or WebP image within the size and pixel limits.
     """
     data = _read_bounded(upload)
-    try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its own limit and twice that; here a bomb is an error.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _prepare(data)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels() from None
-    except MemoryError:
-        # Within the pixel limit but still more than this worker can hold.
-        raise ValidationError(_("The image is too large to process."), code="too_many_pixels") from None
-    except UnidentifiedImageError:
-        raise _unidentified(data) from None
-    except _DECODE_ERRORS:
-        logger.info("Figure refused as damaged", exc_info=True)
-        raise ValidationError(_("The image is damaged or incomplete."), code="damaged") from None
+    return _PREPARER.submit(_prepare_or_refuse, data, translation.get_language()).result()
+
+
+def _prepare_or_refuse(data: bytes, language) -> PreparedFigure:
+    with translation.override(language):
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns between its own limit and twice that; here a bomb is an error.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                return _prepare(data)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except MemoryError:
+            # Within the pixel limit but still more than this worker can hold.
+            raise ValidationError(_("The image is too large to process."), code="too_many_pixels") from None
+        except UnidentifiedImageError:
+            raise _unidentified(data) from None
+        except _DECODE_ERRORS:
+            logger.info("Figure refused as damaged", exc_info=True)
+            raise ValidationError(_("The image is damaged or incomplete."), code="damaged") from None
+        finally:
+            _give_back_free_memory()
+
+
+def _give_back_free_memory():
+    """Hand the memory the figure freed back to the system (glibc keeps it otherwise).
+
+    A figure's buffers are tens of MB in blocks that glibc keeps in this thread's heap once
+    freed: the worker would stay that much larger until it restarts.
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def figure_attach(*, recommendation, prepared: PreparedFigure, caption="", position=0) -> Figure:
@@ -144,28 +201,35 @@ def _read_bounded(upload) -> bytes:
     return data
 
 
+def figure_max_pixels(fmt: str) -> int:
+    """The most pixels a figure in ``fmt`` ("png", "jpeg" or "webp") may have.
+
+    A PNG or WebP is decoded whole, so its limit is what the memory budget allows at that
+    format's cost per pixel. A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that is all
+    the output needs, or when the budget requires it, so only the overall limit applies.
+    """
+    overall = settings.PAPERDAILY_FIGURE_MAX_PIXELS
+    if fmt == "jpeg":
+        return overall
+    return min(overall, settings.PAPERDAILY_FIGURE_MAX_DECODE_BYTES // _BYTES_PER_PIXEL[fmt])
+
+
 def _prepare(data: bytes) -> PreparedFigure:
-    with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as img:
-        # A JPEG carrying several pictures (MPO, from some cameras) is still a JPEG.
-        fmt = "jpeg" if img.format in ("JPEG", "MPO") else img.format.lower()
-        width, height = img.size
-        if width * height > settings.PAPERDAILY_FIGURE_MAX_PIXELS:
-            raise _too_many_pixels()
-        max_side = settings.PAPERDAILY_FIGURE_MAX_SIDE
-        if fmt == "jpeg":
-            # Let the JPEG decoder scale down by 1/2..1/8 on the way in: less memory, same result.
-            img.draft(None, (max_side, max_side))
-        img.load()  # decodes everything now: a truncated file fails here
-        img = _upright(img)
-        img = _to_srgb(img)
-        img = _output_mode(img, fmt)
-        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        img = _without_metadata(img)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        # Pillow's WebP reader allocates its canvases as it opens the file: check the size first.
+        size = _webp_canvas_size(data)
+        if size is None:
+            raise ValidationError(_("The image is damaged or incomplete."), code="damaged")
+        _check_pixels("webp", size)
+    fmt, img, orientation, icc = _decode_scaled(data)
+    img = _to_srgb(img, icc)
+    img = _output_mode(img, fmt)
+    img = _upright(img, orientation)
+    img = _without_metadata(img)
 
     stem = uuid.uuid4().hex
     image = _encode(img, fmt, lossless=fmt == "webp" and _webp_is_lossless(data))
-    thumb = img.copy()
-    thumb.thumbnail((settings.PAPERDAILY_THUMBNAIL_SIDE,) * 2, Image.Resampling.LANCZOS)
+    thumb = _resized(img, _fitted(img.size, settings.PAPERDAILY_THUMBNAIL_SIDE))
     thumbnail = _encode(thumb.convert("RGBA" if "A" in thumb.mode else "RGB"), "webp", quality=THUMBNAIL_QUALITY)
     image_name = f"{stem}.{EXTENSIONS[fmt]}"
     thumbnail_name = f"{stem}-thumb.webp"
@@ -180,22 +244,140 @@ def _prepare(data: bytes) -> PreparedFigure:
     )
 
 
-def _upright(img):
-    """Turn the pixels as the EXIF orientation says; a broken EXIF block is ignored."""
+def _decode_scaled(data: bytes):
+    """Decode the upload and scale it to fit ``PAPERDAILY_FIGURE_MAX_SIDE``, holding as few full-size copies as it can.
+
+    Returns the format, the scaled pixels (a new image: the decoded one, and for WebP the
+    decoder's canvases, are gone when this returns), the EXIF orientation and the ICC profile.
+    """
+    with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as src:
+        # A JPEG carrying several pictures (MPO, from some cameras) is still a JPEG.
+        fmt = "jpeg" if src.format in ("JPEG", "MPO") else src.format.lower()
+        _check_pixels(fmt, src.size)
+        max_side = settings.PAPERDAILY_FIGURE_MAX_SIDE
+        if fmt == "jpeg":
+            _draft(src, _fitted(src.size, max_side))
+        # Scaled down on decoding for the budget's sake, a JPEG may be smaller than the output would be.
+        target = _fitted(src.size, max_side)
+        src.load()  # decodes everything now: a truncated file fails here
+        # Only once loaded: a PNG's EXIF may follow its pixels, and reading it would load them
+        # with any error swallowed.
+        orientation, icc = _orientation(src), src.info.get("icc_profile")
+        img = src
+        for step in _before_resampling(src, resampled=src.size != target):
+            converted = step(img)
+            # Release each full-size copy as soon as the next exists.
+            img.close()
+            img = converted
+        scaled = _resized(img, target)
+        img.close()
+    if scaled.mode in ("RGBa", "La"):
+        scaled = scaled.convert(scaled.mode[:-1] + "A")
+    return fmt, scaled, orientation, icc
+
+
+def _check_pixels(fmt, size):
+    width, height = size
+    limit = figure_max_pixels(fmt)
+    if width * height > limit:
+        raise ValidationError(
+            _("A %(format)s image may have at most %(limit)s pixels; this one has %(width)s × %(height)s."),
+            code="too_many_pixels",
+            params={
+                "format": _FORMAT_NAMES[fmt],
+                "limit": number_format(limit, force_grouping=True),
+                "width": number_format(width, force_grouping=True),
+                "height": number_format(height, force_grouping=True),
+            },
+        )
+
+
+def _fitted(size, side):
+    """``size`` scaled down to fit in a square of ``side``, keeping its proportions (never enlarged)."""
+    width, height = size
+    scale = side / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _draft(img, target):
+    """Have the JPEG decoder scale down by 1/2..1/8 on the way in: less memory, and the output needs no more.
+
+    The scale is the largest that keeps ``target`` (the output size), raised where the
+    decoded image would otherwise cost more than the memory budget allows.
+    """
+    width, height = img.size
+    budget = settings.PAPERDAILY_FIGURE_MAX_DECODE_BYTES // _BYTES_PER_PIXEL["jpeg"]
+
+    def decoded(scale):
+        return -(-width // scale) * -(-height // scale)
+
+    scale = 1
+    for candidate in (2, 4, 8):
+        if width // candidate < 1 or height // candidate < 1:
+            break
+        if (width // candidate >= target[0] and height // candidate >= target[1]) or decoded(scale) > budget:
+            scale = candidate
+    if decoded(scale) > budget:
+        raise _too_many_pixels()
+    if scale > 1:
+        img.draft(None, (width // scale, height // scale))
+
+
+def _before_resampling(img, *, resampled):
+    """The conversions that bring ``img`` to a mode Pillow resamples well, one full-size copy each.
+
+    Palette and 1-bit images would be resampled by nearest neighbour, 16-bit grey is scaled
+    to 8 bits (a plain convert would clip everything above 255 to white), and alpha is
+    premultiplied so that transparent pixels do not bleed their colour into their neighbours
+    (Pillow's own resize does that too, but while holding the original as well).
+    """
+    steps = []
+    mode = img.mode
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        mode = "L"
+        steps += [lambda im: im.point(lambda value: value / 257), lambda im: im.convert("L")]
+    elif mode in ("P", "PA", "1"):
+        mode = "L" if mode == "1" else "RGBA" if img.has_transparency_data else "RGB"
+        steps.append(lambda im, mode=mode: im.convert(mode))
+    elif mode in ("L", "RGB") and img.has_transparency_data:
+        # A colour key: blended by resampling, it would no longer match.
+        mode += "A"
+        steps.append(lambda im, mode=mode: im.convert(mode))
+    if resampled and mode in ("RGBA", "LA"):
+        steps.append(lambda im: im.convert(im.mode[:-1] + "a"))
+    return steps
+
+
+def _resized(img, size):
+    """A new image of ``size``; Lanczos, after an integer reduction where the step is large (as ``thumbnail`` does)."""
+    if img.size == size:
+        return img.copy()
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def _orientation(img):
+    """The EXIF orientation (1 to 8), or None; a broken EXIF block is ignored."""
     try:
-        return ImageOps.exif_transpose(img)
+        return img.getexif().get(ExifTags.Base.Orientation)
     except _DECODE_ERRORS:
-        return img
+        return None
 
 
-def _to_srgb(img):
-    """Convert to sRGB through the embedded ICC profile, if there is one that fits.
+def _upright(img, orientation):
+    """Turn the pixels as the EXIF orientation says."""
+    method = _TRANSPOSITIONS.get(orientation)
+    return img.transpose(method) if method is not None else img
+
+
+def _to_srgb(img, icc):
+    """Convert to sRGB through the upload's ICC profile, if there is one that fits.
 
     The profile is dropped on output, and browsers take untagged images as sRGB. A
     profile that LittleCMS rejects is ignored rather than refused: the colours may be
     a little off, but the figure is still a figure.
     """
-    icc = img.info.get("icc_profile")
     if not icc or img.mode not in ("RGB", "RGBA", "CMYK"):
         return img
     output_mode = "RGBA" if img.mode == "RGBA" else "RGB"
@@ -208,11 +390,8 @@ def _to_srgb(img):
 
 def _output_mode(img, fmt):
     """Bring the pixels to a mode the output format stores: alpha kept for PNG and WebP."""
-    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        # 16-bit grey: scale to 8 bits (a plain convert would clip everything above 255 to white).
-        img = img.point(lambda value: value / 257)
     # WebP stores colour only; JPEG has no alpha.
-    grey = fmt != "webp" and img.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N")
+    grey = fmt != "webp" and img.mode in ("L", "LA")
     alpha = fmt != "jpeg" and img.has_transparency_data
     target = ("L" if grey else "RGB") + ("A" if alpha else "")
     return img if img.mode == target else img.convert(target)
@@ -252,6 +431,19 @@ def _webp_is_lossless(data: bytes) -> bool:
             continue
         offset += 8 + length + (length & 1)
     return False
+
+
+def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
+    """A WebP file's canvas size from its first chunk's header, or None when there is none to read."""
+    fourcc = data[12:16]
+    if fourcc == b"VP8X" and len(data) >= 30:
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    if fourcc == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if fourcc == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
+        return int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF
+    return None
 
 
 def _unidentified(data: bytes) -> ValidationError:

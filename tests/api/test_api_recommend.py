@@ -15,7 +15,7 @@ from tests.factories import (
     make_recommender,
     make_tag,
 )
-from tests.recommendations.helpers import WRITEUP, png_upload
+from tests.recommendations.helpers import WRITEUP, huge_webp_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 URL = "/api/recommendations/"
@@ -105,6 +105,18 @@ def test_it_takes_a_figure_in_a_multipart_request(token_client):
     figure = rec.figures.get()
     assert figure.caption == "The model" and rec.code_links == ["https://github.com/a/b"]
     assert response.json()["figures"][0]["url"].startswith("http://testserver/media/figures/")
+
+
+def test_it_refuses_a_figure_of_too_many_pixels_with_400_under_its_name(token_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response = token_client.post(URL, body(make_tag(), figure=huge_webp_upload()), format="multipart")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == ["figure"]
+    assert "WebP" in error["fields"]["figure"][0] and "pixels" in error["fields"]["figure"][0]
+    assert not Recommendation.objects.exists()
+    assert not any(tmp_path.iterdir())
 
 
 def test_it_proposes_a_topic_by_name_and_area_code(token_client):

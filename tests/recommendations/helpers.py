@@ -1,5 +1,6 @@
 """Small builders shared by the recommend-form tests."""
 
+import functools
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,3 +39,15 @@ def png_upload(name="figure.png", size=(40, 30)):
     buffer = io.BytesIO()
     Image.new("RGB", size, "teal").save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@functools.cache
+def huge_webp():
+    """1.6 KB of lossless WebP that decodes to 16,000 x 2,490 pixels: 160 MB, and more than that to decode."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16_000, 2_490), "white").save(buffer, "WEBP", lossless=True)
+    return buffer.getvalue()
+
+
+def huge_webp_upload():
+    return SimpleUploadedFile("figure.webp", huge_webp(), content_type="image/webp")

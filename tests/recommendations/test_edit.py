@@ -3,10 +3,11 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from recommendations.figures import figure_attach, figure_prepare
 from recommendations.models import Recommendation
 from tests.factories import make_paper, make_recommendation, make_tag
 
-from .helpers import WRITEUP, form_data, login_recommender
+from .helpers import WRITEUP, form_data, huge_webp_upload, login_recommender, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,19 @@ def test_it_hides_other_peoples_recommendations(client, rec):
     other = make_recommendation(status=Recommendation.Status.SUBMITTED)
     assert client.get(f"/recommend/{other.pk}/edit/").status_code == 404
     assert client.post(f"/recommend/{other.pk}/edit/", form_data(other.tag)).status_code == 404
+
+
+def test_it_keeps_the_saved_figure_when_a_new_one_is_refused(client, rec, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    saved = figure_attach(recommendation=rec, prepared=figure_prepare(png_upload()), caption="Overview")
+    response = client.post(
+        f"/recommend/{rec.pk}/edit/",
+        form_data(rec.tag, writeup=WRITEUP + " Edited.", figure=huge_webp_upload(), figure_caption="Overview"),
+    )
+    assert response.status_code == 200
+    message = BeautifulSoup(response.content, "html.parser").select_one("#field-figure .form__error").get_text()
+    assert "WebP" in message and "pixels" in message
+    rec.refresh_from_db()
+    assert rec.writeup == WRITEUP
+    assert list(rec.figures.all()) == [saved]
+    assert (tmp_path / saved.image.name).is_file() and (tmp_path / saved.thumbnail.name).is_file()

@@ -1,17 +1,22 @@
+import importlib.util
 import io
 import random
+import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
 from recommendations.figures import figure_attach, figure_delete_files, figure_prepare
 from recommendations.models import Figure
 from tests.factories import make_recommendation
+from tests.recommendations.helpers import huge_webp
 
 SCRIPT = b"<script>alert(document.cookie)</script>"
 
@@ -376,6 +381,13 @@ def test_it_turns_running_out_of_memory_into_a_refusal(monkeypatch):
     assert refusal(encode(Image.new("RGB", (8, 8)), "PNG")).code == "too_many_pixels"
 
 
+def test_it_refuses_in_the_language_of_the_request():
+    with translation.override("zh-hans"):
+        error = refusal(b"\x89PNG\r\n\x1a\nrubbish")
+
+    assert error.messages == ["图片已损坏或不完整。"]
+
+
 def test_its_messages_leak_nothing_of_pillow():
     data = encode(Image.new("RGB", (64, 64)), "PNG")
 
@@ -384,6 +396,124 @@ def test_its_messages_leak_nothing_of_pillow():
         assert "truncated" not in message
         assert "PIL" not in message
         assert "cannot identify" not in message
+
+
+def test_it_refuses_a_huge_webp_naming_the_format_its_size_and_the_limit():
+    error = refusal(huge_webp(), "figure.webp")
+
+    assert error.code == "too_many_pixels"
+    assert "WebP" in error.messages[0]
+    assert re.search(r"at most [0-9,]+ pixels", error.messages[0])
+    assert "16,000 × 2,490" in error.messages[0]
+
+
+@pytest.mark.parametrize(("fmt", "name", "cost"), [("PNG", "PNG", 8), ("WEBP", "WebP", 16)])
+def test_it_gives_png_and_webp_the_pixel_limit_the_memory_budget_allows(settings, fmt, name, cost):
+    settings.PAPERDAILY_FIGURE_MAX_DECODE_BYTES = 300 * cost
+
+    assert prepare(encode(Image.new("RGB", (20, 15)), fmt)).format == fmt.lower()
+    error = refusal(encode(Image.new("RGB", (20, 16)), fmt))
+
+    assert error.code == "too_many_pixels"
+    assert error.messages == [f"A {name} image may have at most 300 pixels; this one has 20 × 16."]
+
+
+def test_it_decodes_a_jpeg_at_a_smaller_scale_when_the_memory_budget_requires_it(settings):
+    settings.PAPERDAILY_FIGURE_MAX_DECODE_BYTES = 8 * 100 * 100
+    original = encode(Image.new("RGB", (400, 300), "red"), "JPEG")
+
+    prepared = prepare(original, "photo.jpg")
+
+    assert (prepared.width, prepared.height) == (100, 75)
+
+
+# --- Memory: what one upload costs a worker, measured in a process of its own
+
+MEMORY_BUDGET_MB = 200  # above the worker's resting size, for any file, accepted or refused
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "figures.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_figures", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def animation(frame, count, fmt, **options):
+    return encode(frame, fmt, save_all=True, append_images=[frame] * (count - 1), **options)
+
+
+def largest(pixels, aspect=1.0):
+    width = int((pixels * aspect) ** 0.5)
+    return width, pixels // width
+
+
+def measured(bench, tmp_path, data, threads=1):
+    path = tmp_path / "upload"
+    path.write_bytes(data)
+    return bench.measure(path, threads=threads)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda bench: huge_webp(),
+        lambda bench: animation(Image.new("RGB", (16_000, 2_490), "white"), 4, "WEBP", lossless=True),
+        lambda bench: bench._png_of_zeros(20_000, 20_000),
+        lambda bench: bench._png_declaring(65_535, 65_535),
+        lambda bench: bench._jpeg_declaring(65_535, 65_535),
+        lambda bench: animation(Image.new("P", (6_000, 6_000), 1), 8, "GIF"),
+    ],
+    ids=[
+        "webp-16000x2490",
+        "animated-webp-4x16000x2490",
+        "png-zeros-20000x20000",
+        "png-65535x65535",
+        "jpeg-65535x65535",
+        "animated-gif-8x6000x6000",
+    ],
+)
+def test_it_refuses_a_huge_image_for_less_than_the_memory_budget(bench, tmp_path, build):
+    result = measured(bench, tmp_path, build(bench))
+
+    assert not result["accepted"]
+    assert "pixels" in result["message"] or "GIF" in result["message"]
+    assert result["peak_mb"] < MEMORY_BUDGET_MB
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda bench, limit: encode(Image.new("RGBA", largest(limit("png")), (0, 0, 255, 128)), "PNG"),
+        # WebP's encoder, which re-encodes a WebP, works hardest on busy content.
+        lambda bench, limit: encode(bench._figure("RGBA", largest(limit("webp"))), "WEBP", lossless=True),
+        lambda bench, limit: encode(bench._figure("RGBA", largest(limit("webp"))), "WEBP", quality=85),
+        # The largest JPEG decoded at full scale: under 4,800 a side the output needs every pixel.
+        lambda bench, limit: encode(bench._figure("RGB", (4000, 4000)), "JPEG"),
+        lambda bench, limit: encode(Image.new("RGB", (65_000, limit("jpeg") // 65_000), "white"), "JPEG"),
+    ],
+    ids=["png-rgba", "webp-lossless-rgba", "webp-lossy-rgba", "jpeg-4000x4000", "jpeg-65000-wide"],
+)
+def test_it_prepares_the_largest_figure_of_each_format_within_the_memory_budget(bench, tmp_path, build):
+    from recommendations.figures import figure_max_pixels
+
+    result = measured(bench, tmp_path, build(bench, figure_max_pixels))
+
+    assert result["accepted"], result["message"]
+    assert result["peak_mb"] < MEMORY_BUDGET_MB
+
+
+def test_it_prepares_one_figure_at_a_time_in_a_threaded_worker(bench, tmp_path):
+    from recommendations.figures import figure_max_pixels
+
+    data = encode(bench._figure("RGBA", largest(figure_max_pixels("webp"))), "WEBP", lossless=True)
+
+    result = measured(bench, tmp_path, data, threads=3)
+
+    assert result["accepted"], result["message"]
+    assert result["peak_mb"] < MEMORY_BUDGET_MB
 
 
 # --- Modes
