@@ -348,6 +348,8 @@ SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY", "")
 PAPERDAILY_CONTACT_EMAIL = env_str("PAPERDAILY_CONTACT_EMAIL", "")
 PAPERDAILY_HTTP_CONNECT_TIMEOUT = env_float("PAPERDAILY_HTTP_CONNECT_TIMEOUT", 5.0)
 PAPERDAILY_HTTP_READ_TIMEOUT = env_float("PAPERDAILY_HTTP_READ_TIMEOUT", 20.0)
+# Seconds a whole request may take, connect to last byte: the read timeout alone lets a trickle run for ever.
+PAPERDAILY_HTTP_DEADLINE = env_float("PAPERDAILY_HTTP_DEADLINE", 25.0)
 # No metadata answer comes near this; a bigger one is refused rather than read into memory.
 PAPERDAILY_HTTP_MAX_BYTES = env_int("PAPERDAILY_HTTP_MAX_BYTES", 5 * 1024 * 1024)
 # Per-API request budgets shared by every worker process (the "limits" library's notation).

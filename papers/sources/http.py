@@ -1,9 +1,10 @@
 """The one HTTP client every metadata source goes through.
 
 It talks only to the base URL configured for each API (``PAPERDAILY_*_API_URL``),
-waits for the API's slot in the shared rate limit, applies timeouts and a size cap,
-never follows redirects, and turns network trouble into the errors of
-``papers.sources.base`` so that sources and tasks never see an httpx exception.
+waits for the API's slot in the shared rate limit, applies timeouts, an overall deadline
+and a size cap counted after decompression, never follows redirects, and turns network
+trouble into the errors of ``papers.sources.base`` so that sources and tasks never see an
+httpx exception.
 """
 
 import email.utils
@@ -11,8 +12,10 @@ import logging
 import os
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +35,9 @@ _BASE_URL_SETTINGS = {
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_AGENT = "PaperDaily/1.0 (+https://github.com/paperdaily{contact})"
+# The encodings we unpack ourselves, with a bounded output; zlib's wbits for each.
+_DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+_RAW_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -69,13 +75,17 @@ def _request(method, api, path_or_url, *, params, json, headers):
     ratelimit.acquire(api)
 
     started = time.monotonic()
+    deadline = settings.PAPERDAILY_HTTP_DEADLINE
+    _deadline.at = started + deadline
     try:
         response = _send(method, api, url, params=params, json=json, headers=headers)
     except httpx.TimeoutException:
         _log(api, method, url, "timeout", started)
+        if time.monotonic() - started >= deadline - _DEADLINE_SLOP:
+            raise TemporaryError(f"{label} did not answer within {deadline:g} s") from None
         raise TemporaryError(f"{label} did not answer in time") from None
     except BadResponse:
-        _log(api, method, url, "oversize", started)
+        _log(api, method, url, "refused", started)
         raise
     except httpx.DecodingError:
         _log(api, method, url, "undecodable", started)
@@ -83,6 +93,8 @@ def _request(method, api, path_or_url, *, params, json, headers):
     except httpx.TransportError as error:
         _log(api, method, url, type(error).__name__, started)
         raise TemporaryError(f"could not reach {label}") from None
+    finally:
+        _deadline.at = None
     _log(api, method, url, response.status, started)
     _check_status(api, response)
     return response
@@ -132,14 +144,59 @@ def _send(method, api, url, *, params, json, headers):
         declared = answer.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise BadResponse(f"{_label(api)} sent an answer larger than {max_bytes} bytes")
-        # Counted after decompression: a small gzip body can unpack to far more than its Content-Length.
-        chunks, size = [], 0
-        for chunk in answer.iter_bytes():
-            size += len(chunk)
+        content = _read_body(api, answer, max_bytes)
+        return Response(answer.status_code, answer.headers, content, str(answer.url))
+
+
+def _read_body(api, answer, max_bytes):
+    """The body, unpacked by us rather than by httpx, so that the size cap holds after decompression.
+
+    httpx inflates each chunk whole before anything can count it: a few hundred bytes of gzip of
+    gzip would take gigabytes. Here zlib never writes more than the bytes still allowed, so memory
+    stays within the cap and a chunk, whatever the answer holds.
+    """
+    label = _label(api)
+    decoder = _decoder(label, answer.headers)
+    chunks, size = [], 0
+    for raw in answer.iter_raw(_RAW_CHUNK):
+        _check_deadline()
+        data = raw
+        while data:
+            if decoder is None:
+                out, data = data, b""
+            elif decoder.eof:
+                break  # bytes after the end of the compressed stream: ignored, as httpx does
+            else:
+                try:
+                    out = decoder.decompress(data, max_bytes - size + 1)
+                except zlib.error:
+                    raise BadResponse(f"{label} sent a body that could not be decoded") from None
+                data = decoder.unconsumed_tail
+            size += len(out)
             if size > max_bytes:
-                raise BadResponse(f"{_label(api)} sent an answer larger than {max_bytes} bytes")
-            chunks.append(chunk)
-        return Response(answer.status_code, answer.headers, b"".join(chunks), str(answer.url))
+                raise BadResponse(f"{label} sent an answer larger than {max_bytes} bytes")
+            chunks.append(out)
+    if decoder is not None and not decoder.eof and size:
+        raise BadResponse(f"{label} sent a body that could not be decoded")
+    return b"".join(chunks)
+
+
+def _decoder(label, headers):
+    """A zlib decompressor for the body's one Content-Encoding, or None for none; refuses the rest."""
+    encodings = [
+        name.strip().lower()
+        for value in headers.get_list("content-encoding")
+        for name in value.split(",")
+        if name.strip().lower() not in ("", "identity")
+    ]
+    if not encodings:
+        return None
+    if len(encodings) > 1:
+        # We ask for gzip alone; layers on layers are only ever a decompression bomb.
+        raise BadResponse(f"{label} sent a body encoded more than once ({', '.join(encodings)}); refused")
+    if encodings[0] not in _DECODERS:
+        raise BadResponse(f"{label} sent a body in an encoding we do not read ({encodings[0]}); refused")
+    return zlib.decompressobj(_DECODERS[encodings[0]])
 
 
 def _check_status(api, response):
@@ -190,7 +247,11 @@ def _budget_reset(headers):
 
 def _default_headers(api):
     contact = settings.PAPERDAILY_CONTACT_EMAIL
-    headers = {"User-Agent": _USER_AGENT.format(contact=f"; mailto:{contact}" if contact else "")}
+    headers = {
+        "User-Agent": _USER_AGENT.format(contact=f"; mailto:{contact}" if contact else ""),
+        # httpx would offer br and zstd when their packages are installed; we unpack gzip only.
+        "Accept-Encoding": "gzip",
+    }
     if api == "github":
         headers["Accept"] = "application/vnd.github+json"
         headers["X-GitHub-Api-Version"] = "2022-11-28"
@@ -207,6 +268,83 @@ def _timeout():
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
 
+# The deadline of the request this thread is sending (time.monotonic()), or None between requests.
+_deadline = threading.local()
+# A timeout this close to the deadline is the deadline's doing (the socket's clock is not ours).
+_DEADLINE_SLOP = 0.05
+
+
+def _remaining(timeout, error):
+    """``timeout`` shortened to what is left of the request's deadline; ``error`` once it is spent."""
+    at = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the request's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+def _check_deadline():
+    _remaining(None, httpx.ReadTimeout)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the request's deadline.
+
+    httpx's timeouts are per socket operation: a server sending a byte a second, in the headers
+    or the body, never trips them. Shrinking each operation's timeout to the time left bounds the
+    whole request, headers included, on new and pooled connections alike, with no extra thread.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def read(self, max_bytes, timeout=None):
+        return self._stream.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer, timeout=None):
+        self._stream.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
+
+    def close(self):
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        timeout = _remaining(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own backend, handing out connections that keep to the deadline."""
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        timeout = _remaining(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        timeout = _remaining(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds):
+        self._backend.sleep(seconds)
+
+
+def _transport():
+    # trust_env=False: no proxy or netrc from the environment; workers talk to the API hosts only.
+    transport = httpx.HTTPTransport(trust_env=False)
+    # httpx takes no network backend of its own: set it on its pool (httpx and httpcore are pinned,
+    # and the hostile-upstream tests fail at once if this stops taking effect).
+    pool = transport._pool
+    pool._network_backend = _DeadlineBackend(pool._network_backend)
+    return transport
+
+
 # One client per process: it pools connections (and TLS sessions) across requests.
 # A forked child must not reuse the parent's sockets, hence the key on the process id.
 _client_lock = threading.Lock()
@@ -221,8 +359,9 @@ def _client():
         with _client_lock:
             cached = _client_for_pid
             if cached is None or cached[0] != pid:
-                # trust_env=False: no proxy or netrc from the environment; workers talk to the API hosts only.
-                client = httpx.Client(follow_redirects=False, trust_env=False, timeout=_timeout())
+                client = httpx.Client(
+                    transport=_transport(), follow_redirects=False, trust_env=False, timeout=_timeout()
+                )
                 cached = _client_for_pid = (pid, client)
     return cached[1]
 

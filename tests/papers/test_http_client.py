@@ -5,6 +5,7 @@ import gzip
 import logging
 import socket
 import time
+import zlib
 
 import pytest
 
@@ -212,6 +213,57 @@ def test_it_counts_the_cap_on_decompressed_bytes(replay, settings):
     assert api_get("crossref", "/works/small").content == b'{"title": "ok"}'
     with pytest.raises(BadResponse):
         api_get("crossref", "/works/bomb")
+
+
+def test_it_asks_for_gzip_alone(replay):
+    replay.github.add("/repos/a/b", body={"id": 1})
+
+    api_get("github", "/repos/a/b")
+
+    assert replay.github.requests[0].headers["accept-encoding"] == "gzip"
+
+
+def test_it_unpacks_deflate_and_ignores_identity(replay):
+    replay.crossref.add("/works/deflate", body=zlib.compress(b'{"a": 1}'), headers={"Content-Encoding": "deflate"})
+    replay.crossref.add("/works/identity", body=b'{"a": 2}', headers={"Content-Encoding": "identity"})
+    replay.crossref.add("/works/both", body=gzip.compress(b'{"a": 3}'), headers={"Content-Encoding": "identity, gzip"})
+
+    assert api_get("crossref", "/works/deflate").content == b'{"a": 1}'
+    assert api_get("crossref", "/works/identity").content == b'{"a": 2}'
+    assert api_get("crossref", "/works/both").content == b'{"a": 3}'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("br", r"^Crossref sent a body in an encoding we do not read \(br\); refused$"),
+        ("gzip, gzip", r"^Crossref sent a body encoded more than once \(gzip, gzip\); refused$"),
+    ],
+)
+def test_it_refuses_an_encoding_it_does_not_read_or_layers_of_them(encoding, message, replay):
+    replay.crossref.add("/works/x", body=gzip.compress(gzip.compress(b"{}")), headers={"Content-Encoding": encoding})
+
+    with pytest.raises(BadResponse, match=message):
+        api_get("crossref", "/works/x")
+
+
+def test_it_refuses_a_body_that_is_not_what_its_encoding_says(replay):
+    replay.crossref.add("/works/x", body=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    replay.crossref.add("/works/cut", body=gzip.compress(b"{}" * 1000)[:-20], headers={"Content-Encoding": "gzip"})
+
+    for path in ("/works/x", "/works/cut"):
+        with pytest.raises(BadResponse, match="^Crossref sent a body that could not be decoded$"):
+            api_get("crossref", path)
+
+
+def test_it_ends_a_request_at_its_deadline_before_the_read_timeout(replay, settings):
+    settings.PAPERDAILY_HTTP_DEADLINE = 1.0  # shorter than the read timeout (2 s): the deadline ends it
+    replay.arxiv.add("/api/query", body=HANG)
+    started = time.monotonic()
+    with pytest.raises(TemporaryError, match=r"^arXiv did not answer within 1 s$"):
+        api_get("arxiv")
+
+    assert 0.9 < time.monotonic() - started < 1.5
 
 
 def test_it_stops_asking_an_api_whose_own_budget_is_spent(replay):
