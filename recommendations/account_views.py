@@ -10,6 +10,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from paperdaily.ratelimits import limit_posts
 
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
-from .accounts import account_create, recommender_create, recommender_ensure
+from .accounts import account_create, account_password_changed, recommender_create, recommender_ensure
 
 
 def _safe_next(request):
@@ -73,7 +74,16 @@ login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
 
 logout = auth_views.LogoutView.as_view()
 
-password_change = auth_views.PasswordChangeView.as_view()
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_password_changed(user=form.user)
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
@@ -94,7 +104,16 @@ password_reset = limit_posts(
 
 password_reset_done = auth_views.PasswordResetDoneView.as_view()
 
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view()
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_password_changed(user=form.user)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
 
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
 

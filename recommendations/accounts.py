@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from .models import Recommender, handle_validator
 
@@ -101,6 +102,16 @@ def account_create(*, handle, email, password):
         # Someone else (an editor in the admin, say) wrote the name between check and insert.
         raise ValidationError({"handle": ValidationError(HANDLE_TAKEN, code="handle_taken")}) from None
     return user
+
+
+def account_password_changed(*, user):
+    """End what the old password let anyone obtain: the user's API token.
+
+    Called by every way a password is set anew (the change and the reset pages), after the
+    new one is saved; the other sessions end already, their stored hash of the password
+    no longer matching. A token taken with the old password would otherwise outlive it.
+    """
+    Token.objects.filter(user=user).delete()
 
 
 def recommender_create(*, user, handle):

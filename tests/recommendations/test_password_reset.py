@@ -2,6 +2,9 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from recommendations.accounts import account_create
 from tests.htmlcheck import assert_safe_html, soup
@@ -132,3 +135,19 @@ def test_it_answers_429_after_too_many_requests_from_one_address(client, ada, se
 
     assert response.status_code == 429
     assert mailoutbox == []
+
+
+def test_it_revokes_the_api_token_and_other_sessions_when_the_password_is_reset(client, ada, mailoutbox):
+    old_key = Token.objects.create(user=ada).key
+    elsewhere = Client()
+    elsewhere.force_login(ada)
+    ask_for_reset(client, "ada@example.org")
+    form_page = client.get(link_in(mailoutbox[0]), follow=True)
+
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert api.get("/api/recommendations/mine/").status_code == 401
+    assert not Token.objects.filter(user=ada).exists()
+    assert elsewhere.get("/accounts/profile/").status_code == 302
