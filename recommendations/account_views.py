@@ -93,8 +93,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "recommendations/emails/password_reset_body.txt"
 
     def form_valid(self, form):
-        # Read at request time: the e-mail states how long the link lasts.
-        self.extra_email_context = {"valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)}
+        # Read at request time: the e-mail states how long the link lasts. The link starts with
+        # the site's own address, never the request's Host header, which the sender chooses.
+        self.extra_email_context = {
+            "valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1),
+            "site_url": settings.PAPERDAILY_SITE_URL.rstrip("/"),
+        }
         return super().form_valid(form)
 
 

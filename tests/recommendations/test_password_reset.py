@@ -17,6 +17,11 @@ PASSWORD = "plastic-synapses-2018"
 NEW_PASSWORD = "backpropamine-2019"
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.PAPERDAILY_SITE_URL = "https://paperdaily.example/"
+
+
 @pytest.fixture
 def ada():
     return account_create(handle="Ada", email="ada@example.org", password=PASSWORD)
@@ -27,7 +32,7 @@ def ask_for_reset(client, email):
 
 
 def link_in(message):
-    return re.search(r"http://testserver(/accounts/password/reset/\S+/\S+/)", message.body).group(1)
+    return re.search(r"https://paperdaily\.example(/accounts/password/reset/\S+/\S+/)", message.body).group(1)
 
 
 def test_it_shows_the_reset_form(client):
@@ -151,3 +156,12 @@ def test_it_revokes_the_api_token_and_other_sessions_when_the_password_is_reset(
     assert api.get("/api/recommendations/mine/").status_code == 401
     assert not Token.objects.filter(user=ada).exists()
     assert elsewhere.get("/accounts/profile/").status_code == 302
+
+
+@pytest.mark.parametrize("host", ["localhost:1", "127.0.0.1:8000", "testserver"])
+def test_it_builds_the_link_from_the_site_url_whatever_the_host_of_the_request(client, ada, mailoutbox, host):
+    client.post("/accounts/password/reset/", {"email": "ada@example.org"}, HTTP_HOST=host)
+
+    [message] = mailoutbox
+    assert host not in message.body
+    assert re.findall(r"\w+://\S+", message.body) == ["https://paperdaily.example" + link_in(message)]
