@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from paperdaily.ratelimits import limit_posts
 
+from . import tasks
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
 from .accounts import account_create, account_password_changed, recommender_create, recommender_ensure
 
@@ -89,17 +91,10 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    subject_template_name = "recommendations/emails/password_reset_subject.txt"
-    email_template_name = "recommendations/emails/password_reset_body.txt"
-
     def form_valid(self, form):
-        # Read at request time: the e-mail states how long the link lasts. The link starts with
-        # the site's own address, never the request's Host header, which the sender chooses.
-        self.extra_email_context = {
-            "valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1),
-            "site_url": settings.PAPERDAILY_SITE_URL.rstrip("/"),
-        }
-        return super().form_valid(form)
+        # The mail goes from a task: the answer, and its duration, are the same for an unknown address.
+        tasks.enqueue_password_reset(form.cleaned_data["email"], get_language())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 password_reset = limit_posts(

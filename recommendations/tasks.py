@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from papers.tasks import enqueue
 
-from .services import issues, moderation, newsletter
+from .services import account_emails, issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
 
@@ -154,3 +154,19 @@ def send_newsletter_confirmation(self, subscriber_id):
 def enqueue_newsletter_confirmation(subscriber_id):
     """Send the confirmation e-mail task once the current transaction commits."""
     enqueue(send_newsletter_confirmation, subscriber_id)
+
+
+# Account e-mails: no status row records them (a lost one is asked for again by its person).
+@shared_task(name="recommendations.send_password_reset", **_mail_task)
+def send_password_reset(self, email, language=""):
+    """E-mail the password-reset link to the accounts of ``email``, if any."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.password_reset_send(email=email, language=language),
+        label="password reset",
+    )
+
+
+def enqueue_password_reset(email, language=""):
+    """Send the password-reset task once the current transaction commits."""
+    enqueue(send_password_reset, email, language)
