@@ -18,13 +18,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.ratelimits import limit_posts
 
 from . import tasks
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
-from .accounts import account_create, account_password_changed, recommender_create, recommender_ensure
+from .accounts import (
+    account_confirm,
+    account_password_changed,
+    account_signup,
+    account_to_confirm,
+    recommender_create,
+    recommender_ensure,
+)
 
 
 def _safe_next(request):
@@ -56,18 +63,40 @@ def signup(request):
     form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_create(
+            account_signup(
                 handle=form.cleaned_data["handle"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
+                next_url=next_url,
+                language=get_language(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            auth_login(request, user)
-            messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
-            return _after_login(next_url)
+            # The same answer whether or not the address has an account: the mail tells its owner.
+            return redirect("signup_sent")
     return render(request, "recommendations/signup.html", {"form": form, "next": next_url})
+
+
+@require_safe
+def signup_sent(request):
+    return render(request, "recommendations/signup_sent.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup_confirm(request, uidb64, token):
+    """The link in the sign-up mail: GET shows a button (mail scanners open links), its POST confirms and logs in."""
+    user = account_to_confirm(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "recommendations/signup_confirm.html", {"validlink": False})
+    next_url = _safe_next(request)
+    if request.method == "POST":
+        account_confirm(user=user)
+        auth_login(request, user)
+        messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
+        return _after_login(next_url)
+    return render(request, "recommendations/signup_confirm.html", {"validlink": True, "user": user, "next": next_url})
 
 
 login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(

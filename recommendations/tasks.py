@@ -170,3 +170,33 @@ def send_password_reset(self, email, language=""):
 def enqueue_password_reset(email, language=""):
     """Send the password-reset task once the current transaction commits."""
     enqueue(send_password_reset, email, language)
+
+
+@shared_task(name="recommendations.send_signup_confirmation", **_mail_task)
+def send_signup_confirmation(self, user_id, next_url="", language=""):
+    """E-mail a new account the link that confirms its address (not if it was confirmed meanwhile)."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.signup_confirmation_send(user_id=user_id, next_url=next_url, language=language),
+        label=f"sign-up of user {user_id}",
+    )
+
+
+def enqueue_signup_confirmation(user_id, next_url="", language=""):
+    """Send the sign-up confirmation task once the current transaction commits."""
+    enqueue(send_signup_confirmation, user_id, next_url, language)
+
+
+@shared_task(name="recommendations.send_signup_notice", **_mail_task)
+def send_signup_notice(self, email, language=""):
+    """Tell the owner of the account of ``email`` that someone tried to sign up with that address."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.signup_notice_send(email=email, language=language),
+        label="sign-up with a known address",
+    )
+
+
+def enqueue_signup_notice(email, language=""):
+    """Send the sign-up notice task once the current transaction commits."""
+    enqueue(send_signup_notice, email, language)

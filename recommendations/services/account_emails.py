@@ -8,15 +8,20 @@ of the request that caused the mail (its sender chooses that header).
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from ..accounts import signup_token_generator
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +67,64 @@ def password_reset_send(*, email: str, language: str = "") -> int:
         sent += 1
     logger.info("password reset: %s link(s) sent", sent)
     return sent
+
+
+def signup_confirmation_send(*, user_id: int, next_url: str = "", language: str = "") -> bool:
+    """E-mail a signed-up account the link that confirms its address; False when it needs none any more."""
+    user = get_user_model().objects.get(pk=user_id)
+    if user.is_active or user.last_login is not None or not user.email:
+        return False
+    confirm_url = _site_url() + reverse(
+        "signup_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": signup_token_generator.make_token(user),
+        },
+    )
+    if next_url:
+        confirm_url += "?" + urlencode({"next": next_url})
+    context = {
+        "user": user,
+        "confirm_url": confirm_url,
+        "site_url": _site_url(),
+        "valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1),
+    }
+    _send(
+        to=user.email,
+        subject_template="recommendations/emails/signup_confirm_subject.txt",
+        body_template="recommendations/emails/signup_confirm_body.txt",
+        context=context,
+        language=language,
+    )
+    logger.info("sign-up: confirmation link sent to user %s", user.pk)
+    return True
+
+
+def signup_notice_send(*, email: str, language: str = "") -> int:
+    """Tell each account of ``email`` that someone tried to sign up with it; returns how many were told.
+
+    An account still waiting for its own confirmation gets that link again instead: its
+    person lost the first mail, most likely, and could neither log in nor reset a password.
+    """
+    site_url = _site_url()
+    told = 0
+    for user in get_user_model().objects.filter(email__iexact=email).order_by("pk"):
+        if signup_confirmation_send(user_id=user.pk, language=language):
+            told += 1
+            continue
+        context = {
+            "user": user,
+            "login_url": site_url + reverse("login"),
+            "reset_url": site_url + reverse("password_reset"),
+            "site_url": site_url,
+        }
+        _send(
+            to=user.email,
+            subject_template="recommendations/emails/signup_notice_subject.txt",
+            body_template="recommendations/emails/signup_notice_body.txt",
+            context=context,
+            language=language,
+        )
+        told += 1
+    logger.info("sign-up with a known address: %s account(s) told", told)
+    return told
