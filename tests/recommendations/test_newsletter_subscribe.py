@@ -120,6 +120,30 @@ def test_it_answers_alike_for_a_new_and_a_subscribed_address(signup, smtp):
     assert Subscriber.objects.count() == 2
 
 
+def without_csrf_token(content):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def test_it_gives_identical_answers_and_mails_only_from_a_task_after_the_request(
+    client, smtp, django_capture_on_commit_callbacks, eager
+):
+    confirmed("known@example.org")
+    answers, queued = [], []
+    for email in ("KNOWN@example.org", "new@example.org"):
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = client.post("/newsletter/", {"email": email, "website": ""})
+        page = client.get(response["Location"])
+        answers.append((response.status_code, response["Location"], response.content, without_csrf_token(page.content)))
+        # Nothing goes out while the request is answered, so its duration tells nothing.
+        assert smtp.messages == []
+        queued += callbacks
+
+    assert answers[0] == answers[1]
+    for task in queued:
+        task()
+    assert [mail.rcpt_tos for mail in smtp.messages] == [["new@example.org"]]
+
+
 def test_it_keeps_one_subscription_per_address_whatever_its_case(signup, smtp):
     signup("Ada@Example.org")
     signup("ada@example.ORG")
