@@ -141,6 +141,18 @@ def enqueue_newsletter(issue_id):
     enqueue(send_newsletter, issue_id)
 
 
+@shared_task(name="recommendations.newsletter_subscribe", acks_late=True, soft_time_limit=50, time_limit=60)
+def newsletter_subscribe(email):
+    """Record a newsletter sign-up (and queue its confirmation mail): the view only queues this,
+    so that its answer takes as long for a known address as for a new one."""
+    newsletter.subscriber_subscribe(email=email)
+
+
+def enqueue_newsletter_subscribe(email):
+    """Record the newsletter sign-up of ``email`` from a task, once the current transaction commits."""
+    enqueue(newsletter_subscribe, email)
+
+
 @shared_task(name="recommendations.send_newsletter_confirmation", **_mail_task)
 def send_newsletter_confirmation(self, subscriber_id):
     """E-mail a new subscriber the link that confirms the address (if it fails for good, signing up again sends one)."""
