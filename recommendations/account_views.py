@@ -1,7 +1,10 @@
 """Account pages: sign up, log in and out, passwords, and the recommender's own profile.
 
 Log-in, log-out and the password pages are Django's views with our templates and forms;
-the forms people could abuse (sign-up, log-in, password reset) are rate-limited.
+the forms people could abuse (sign-up, log-in, password reset) are rate-limited. Sign-up and
+password reset answer alike for any address and leave the mailing to tasks (see
+``accounts.account_signup`` and ``services.account_emails``); a new account is confirmed
+through the link mailed to it. Changing or resetting a password revokes the API token.
 """
 
 from django.conf import settings
@@ -53,7 +56,7 @@ def _after_login(next_url):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@limit_posts("signup", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"))
+@limit_posts("signup", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"), ("email", "PAPERDAILY_RATE_SIGNUP_EMAIL"))
 @sensitive_post_parameters("password", "password2")
 @never_cache
 def signup(request):

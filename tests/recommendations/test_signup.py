@@ -464,3 +464,15 @@ def test_it_answers_a_bad_confirmation_link_with_a_friendly_page(client, path, m
     assert "This link does not work any more" in response.content.decode()
     assert not User.objects.get().is_active
     assert "_auth_user_id" not in client.session
+
+
+def test_it_limits_sign_ups_per_address_so_no_one_can_flood_its_owner(client, settings, mailoutbox, eager):
+    settings.PAPERDAILY_RATE_SIGNUP_EMAIL = "2/h"
+    User.objects.create_user(username="someone", email="ada@example.org")
+    answers = []
+    for handle, email in [("Bea", "ada@example.org"), ("Cleo", " ADA@example.org"), ("Dora", "Ada@Example.org")]:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            answers.append(signup(Client(REMOTE_ADDR=f"10.0.0.{len(answers) + 1}"), handle=handle, email=email))
+
+    assert [response.status_code for response in answers] == [302, 302, 429]
+    assert len(mailoutbox) == 2

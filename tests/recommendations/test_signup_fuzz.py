@@ -82,6 +82,7 @@ def signup_posts(draw):
 @pytest.fixture
 def no_limits(settings):
     settings.PAPERDAILY_RATE_SIGNUP_IP = "100000/h"
+    settings.PAPERDAILY_RATE_SIGNUP_EMAIL = "100000/h"
     settings.LOGIN_REDIRECT_URL = "home"
 
 
