@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client, TestCase
 
+from paperdaily.celery import app
 from recommendations import account_forms, accounts
 from recommendations.accounts import account_create
 from recommendations.models import Recommender
@@ -371,6 +372,7 @@ def test_it_validates_in_the_service_too():
 def test_it_answers_alike_for_a_new_and_a_known_address_and_mails_from_a_task(
     client, mailoutbox, django_capture_on_commit_callbacks, eager
 ):
+    app.conf.task_always_eager = False  # as in production, for the requests (the eager fixture restores it)
     User.objects.create_user(username="someone", email="ada@example.org", password=PASSWORD)
     answers, queued = [], []
     for handle, email in [("Lovelace", "ADA@example.org"), ("Bea", "bea@example.org")]:
@@ -391,6 +393,7 @@ def test_it_answers_alike_for_a_new_and_a_known_address_and_mails_from_a_task(
     assert sorted(User.objects.values_list("username", flat=True)) == ["Bea", "someone"]
     assert "_auth_user_id" not in client.session
 
+    app.conf.task_always_eager = True  # the worker's turn
     for task in queued:
         task()
     tried, welcome = mailoutbox
