@@ -413,6 +413,8 @@ PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
 PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")
 PAPERDAILY_RATE_PASSWORD_RESET_IP = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_IP", "5/h")
 PAPERDAILY_RATE_PASSWORD_RESET_EMAIL = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_EMAIL", "3/h")
+# Sign-ups naming one address: each mails that address (a confirmation, or a note to its owner).
+PAPERDAILY_RATE_SIGNUP_EMAIL = env_rate("PAPERDAILY_RATE_SIGNUP_EMAIL", "3/h")
 PAPERDAILY_RATE_SUBSCRIBE = env_rate("PAPERDAILY_RATE_SUBSCRIBE", "10/h")
 # Behind a proxy, the client's address is the last hop the proxy appended.
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")

@@ -10,11 +10,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import HANDLE_TAKEN, email_is_taken, handle_is_taken, username_for_login
+from .accounts import HANDLE_TAKEN, handle_is_taken, username_for_login
 from .models import Recommender, handle_validator
 
 BIO_MAX_CHARS = Recommender._meta.get_field("bio").max_length
@@ -81,20 +79,8 @@ class SignupForm(SetPasswordMixin, HoneypotForm):
         return handle
 
     def clean_email(self):
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
-        if email_is_taken(email):
-            raise ValidationError(
-                format_html(
-                    _(
-                        'An account with this e-mail address already exists; <a href="{login}">log in</a> or '
-                        '<a href="{reset}">reset your password</a>.'
-                    ),
-                    login=reverse("login"),
-                    reset=reverse("password_reset"),
-                ),
-                code="email_taken",
-            )
-        return email
+        # No word here on whether the address has an account: ``account_signup`` mails its owner.
+        return get_user_model().objects.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned_data = super().clean()

@@ -1,7 +1,10 @@
 """Account pages: sign up, log in and out, passwords, and the recommender's own profile.
 
 Log-in, log-out and the password pages are Django's views with our templates and forms;
-the forms people could abuse (sign-up, log-in, password reset) are rate-limited.
+the forms people could abuse (sign-up, log-in, password reset) are rate-limited. Sign-up and
+password reset answer alike for any address and leave the mailing to tasks (see
+``accounts.account_signup`` and ``services.account_emails``); a new account is confirmed
+through the link mailed to it. Changing or resetting a password revokes the API token.
 """
 
 from django.conf import settings
@@ -10,18 +13,28 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.ratelimits import limit_posts
 
+from . import tasks
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
-from .accounts import account_create, recommender_create, recommender_ensure
+from .accounts import (
+    account_confirm,
+    account_password_changed,
+    account_signup,
+    account_to_confirm,
+    recommender_create,
+    recommender_ensure,
+)
 
 
 def _safe_next(request):
@@ -43,7 +56,7 @@ def _after_login(next_url):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@limit_posts("signup", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"))
+@limit_posts("signup", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"), ("email", "PAPERDAILY_RATE_SIGNUP_EMAIL"))
 @sensitive_post_parameters("password", "password2")
 @never_cache
 def signup(request):
@@ -53,18 +66,40 @@ def signup(request):
     form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_create(
+            account_signup(
                 handle=form.cleaned_data["handle"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
+                next_url=next_url,
+                language=get_language(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            auth_login(request, user)
-            messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
-            return _after_login(next_url)
+            # The same answer whether or not the address has an account: the mail tells its owner.
+            return redirect("signup_sent")
     return render(request, "recommendations/signup.html", {"form": form, "next": next_url})
+
+
+@require_safe
+def signup_sent(request):
+    return render(request, "recommendations/signup_sent.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup_confirm(request, uidb64, token):
+    """The link in the sign-up mail: GET shows a button (mail scanners open links), its POST confirms and logs in."""
+    user = account_to_confirm(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "recommendations/signup_confirm.html", {"validlink": False})
+    next_url = _safe_next(request)
+    if request.method == "POST":
+        account_confirm(user=user)
+        auth_login(request, user)
+        messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
+        return _after_login(next_url)
+    return render(request, "recommendations/signup_confirm.html", {"validlink": True, "user": user, "next": next_url})
 
 
 login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
@@ -73,19 +108,25 @@ login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
 
 logout = auth_views.LogoutView.as_view()
 
-password_change = auth_views.PasswordChangeView.as_view()
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_password_changed(user=form.user)
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    subject_template_name = "recommendations/emails/password_reset_subject.txt"
-    email_template_name = "recommendations/emails/password_reset_body.txt"
-
     def form_valid(self, form):
-        # Read at request time: the e-mail states how long the link lasts.
-        self.extra_email_context = {"valid_hours": max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)}
-        return super().form_valid(form)
+        # The mail goes from a task: the answer, and its duration, are the same for an unknown address.
+        tasks.enqueue_password_reset(form.cleaned_data["email"], get_language())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 password_reset = limit_posts(
@@ -94,7 +135,16 @@ password_reset = limit_posts(
 
 password_reset_done = auth_views.PasswordResetDoneView.as_view()
 
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view()
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_password_changed(user=form.user)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
 
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
 

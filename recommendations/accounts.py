@@ -10,16 +10,23 @@ makes accounts:
 - an e-mail address belongs to one account, case-blind. ``auth_user.email`` has no unique
   index (the table is Django's), so on PostgreSQL sign-ups are serialised per address and
   per handle with transaction-scoped advisory locks; the check after the lock is then exact;
-- no user is created without its recommender: both rows are written in one transaction.
+- no user is created without its recommender: both rows are written in one transaction;
+- signing up answers alike whether or not the address has an account (``account_signup``):
+  a new address gets an account that stays inactive until the link mailed to it is opened,
+  a known one gets nothing new, and its owner a note that someone tried.
 
 The forms live in ``account_forms``, the views in ``account_views``.
 """
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from .models import Recommender, handle_validator
 
@@ -81,14 +88,16 @@ def _account_errors(*, user, password):
     return errors
 
 
-def account_create(*, handle, email, password):
+def account_create(*, handle, email, password, confirmed=True):
     """Create a user and its recommender profile in one transaction; return the user.
+
+    An account not ``confirmed`` is inactive (it cannot log in) until ``account_confirm``.
 
     Raises ``ValidationError`` keyed by ``handle``, ``email`` and ``password`` when any is
     unacceptable, including when a concurrent sign-up took the handle first.
     """
     User = get_user_model()
-    user = User(username=handle, email=User.objects.normalize_email(email))
+    user = User(username=handle, email=User.objects.normalize_email(email), is_active=confirmed)
     try:
         with transaction.atomic():
             errors = _account_errors(user=user, password=password)
@@ -101,6 +110,78 @@ def account_create(*, handle, email, password):
         # Someone else (an editor in the admin, say) wrote the name between check and insert.
         raise ValidationError({"handle": ValidationError(HANDLE_TAKEN, code="handle_taken")}) from None
     return user
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens of the sign-up confirmation link: they stop working once the account is active."""
+
+    key_salt = "recommendations.accounts.SignupTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+signup_token_generator = SignupTokenGenerator()
+
+
+def account_signup(*, handle, email, password, next_url="", language=""):
+    """Sign a person up; the caller learns nothing of whether ``email`` already has an account.
+
+    A new address gets an inactive account and, once this commits, a mail with the link
+    that confirms it (and then logs in, going on to ``next_url``). A known address gets no
+    new row; its owner is told by mail that someone tried to sign up with it. Both take
+    about as long: the costly part, hashing the password, is done either way. Raises
+    ``ValidationError`` (keyed by field) for what the person may be told: a taken handle, a
+    malformed name or a weak password.
+    """
+    from . import tasks  # tasks import the services, which import this module
+
+    email = get_user_model().objects.normalize_email(email)
+    if not email_is_taken(email):
+        try:
+            user = account_create(handle=handle, email=email, password=password, confirmed=False)
+        except ValidationError as error:
+            others = {field: errors for field, errors in error.error_dict.items() if not _only_taken_email(errors)}
+            if others:
+                raise ValidationError(others) from None
+            # A sign-up with the same address won the race: this one is a known address now.
+        else:
+            tasks.enqueue_signup_confirmation(user.pk, next_url, language)
+            return
+    make_password(password)  # as long as the new account's hashing above, so the time tells nothing
+    tasks.enqueue_signup_notice(email, language)
+
+
+def _only_taken_email(errors):
+    return all(error.code == "email_taken" for error in errors)
+
+
+def account_to_confirm(*, uidb64, token):
+    """The inactive account a sign-up confirmation link names, or None for a used, stale or made-up link."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError, ValidationError, User.DoesNotExist):
+        return None
+    if user.is_active or user.last_login is not None or not signup_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def account_confirm(*, user):
+    """Make a signed-up account active: its address is proven. Doing it twice changes nothing."""
+    get_user_model().objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+
+
+def account_password_changed(*, user):
+    """End what the old password let anyone obtain: the user's API token.
+
+    Called by every way a password is set anew (the change and the reset pages), after the
+    new one is saved; the other sessions end already, their stored hash of the password
+    no longer matching. A token taken with the old password would otherwise outlive it.
+    """
+    Token.objects.filter(user=user).delete()
 
 
 def recommender_create(*, user, handle):

@@ -2,7 +2,7 @@
 
 The confirm and unsubscribe links carry the subscriber's token; an unknown or malformed
 one gets a friendly 404 page. Signing up answers the same whether or not the address is
-known, so that the form cannot tell anyone who reads PaperDaily.
+known, and as fast (a task records it), so that the form cannot tell anyone who reads PaperDaily.
 """
 
 from django.http import HttpResponse
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.ratelimits import limit_posts
 
+from . import tasks
 from .models import Subscriber
 from .newsletter_forms import SubscribeForm
 from .services import newsletter
@@ -26,7 +27,7 @@ def subscribe(request):
     # Not ``request.POST or None``: an empty POST must be a bound form that says what is missing.
     form = SubscribeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        newsletter.subscriber_subscribe(email=form.cleaned_data["email"])
+        tasks.enqueue_newsletter_subscribe(form.cleaned_data["email"])
         return redirect("newsletter:pending")
     return render(request, "newsletter/subscribe.html", {"form": form})
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from papers.tasks import enqueue
 
-from .services import issues, moderation, newsletter
+from .services import account_emails, issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +141,18 @@ def enqueue_newsletter(issue_id):
     enqueue(send_newsletter, issue_id)
 
 
+@shared_task(name="recommendations.newsletter_subscribe", acks_late=True, soft_time_limit=50, time_limit=60)
+def newsletter_subscribe(email):
+    """Record a newsletter sign-up (and queue its confirmation mail): the view only queues this,
+    so that its answer takes as long for a known address as for a new one."""
+    newsletter.subscriber_subscribe(email=email)
+
+
+def enqueue_newsletter_subscribe(email):
+    """Record the newsletter sign-up of ``email`` from a task, once the current transaction commits."""
+    enqueue(newsletter_subscribe, email)
+
+
 @shared_task(name="recommendations.send_newsletter_confirmation", **_mail_task)
 def send_newsletter_confirmation(self, subscriber_id):
     """E-mail a new subscriber the link that confirms the address (if it fails for good, signing up again sends one)."""
@@ -154,3 +166,49 @@ def send_newsletter_confirmation(self, subscriber_id):
 def enqueue_newsletter_confirmation(subscriber_id):
     """Send the confirmation e-mail task once the current transaction commits."""
     enqueue(send_newsletter_confirmation, subscriber_id)
+
+
+# Account e-mails: no status row records them (a lost one is asked for again by its person).
+@shared_task(name="recommendations.send_password_reset", **_mail_task)
+def send_password_reset(self, email, language=""):
+    """E-mail the password-reset link to the accounts of ``email``, if any."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.password_reset_send(email=email, language=language),
+        label="password reset",
+    )
+
+
+def enqueue_password_reset(email, language=""):
+    """Send the password-reset task once the current transaction commits."""
+    enqueue(send_password_reset, email, language)
+
+
+@shared_task(name="recommendations.send_signup_confirmation", **_mail_task)
+def send_signup_confirmation(self, user_id, next_url="", language=""):
+    """E-mail a new account the link that confirms its address (not if it was confirmed meanwhile)."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.signup_confirmation_send(user_id=user_id, next_url=next_url, language=language),
+        label=f"sign-up of user {user_id}",
+    )
+
+
+def enqueue_signup_confirmation(user_id, next_url="", language=""):
+    """Send the sign-up confirmation task once the current transaction commits."""
+    enqueue(send_signup_confirmation, user_id, next_url, language)
+
+
+@shared_task(name="recommendations.send_signup_notice", **_mail_task)
+def send_signup_notice(self, email, language=""):
+    """Tell the owner of the account of ``email`` that someone tried to sign up with that address."""
+    _mail_or_retry(
+        self,
+        lambda: account_emails.signup_notice_send(email=email, language=language),
+        label="sign-up with a known address",
+    )
+
+
+def enqueue_signup_notice(email, language=""):
+    """Send the sign-up notice task once the current transaction commits."""
+    enqueue(send_signup_notice, email, language)

@@ -81,6 +81,8 @@ def issue():
         "/search/?q=transformer",
         "/accounts/login/",
         "/accounts/signup/",
+        "/accounts/signup/sent/",
+        "/accounts/signup/confirm/MQ/made-up-token/",
         "/api/docs/",
         "/api/redoc/",
         "/no-such-page/",

@@ -9,9 +9,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from papers.models import Paper, Repository
+from recommendations.accounts import signup_token_generator
 from recommendations.models import Recommendation
 from tests.factories import make_area, make_tag
 from tests.recorded import serve
@@ -44,6 +48,12 @@ def topics():
     make_tag("Sequence labelling", area=make_area("NLP", name="Natural Language Processing", position=1))
 
 
+def confirmation_path(user):
+    """The path of the link the sign-up e-mail holds (the mail itself is tested in test_signup.py)."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("signup_confirm", kwargs={"uidb64": uidb64, "token": signup_token_generator.make_token(user)})
+
+
 def shot(page, artifacts_dir, name):
     page.screenshot(path=str(artifacts_dir / f"recommend-{name}.png"), full_page=True)
 
@@ -64,6 +74,12 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
     page.fill("input[name=password2]", "corner-pooling-2019")
     shot(page, artifacts_dir, "1-signup")
     page.locator("form.form button[type=submit], form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("main h1")).to_have_text("Check your inbox")
+
+    # Open the link the confirmation e-mail carries, and confirm.
+    page.goto(live_server.url + confirmation_path(get_user_model().objects.get(username="ada_l")))
+    page.get_by_role("button", name="Confirm and log in").click()
     page.wait_for_load_state("load")
 
     # Log out, then log in again with the new account.

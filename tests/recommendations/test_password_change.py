@@ -1,4 +1,6 @@
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from recommendations.accounts import account_create
 from tests.htmlcheck import assert_safe_html, soup
@@ -82,3 +84,25 @@ def test_it_answers_a_nul_character_with_a_form_error(ada_client):
 
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_it_revokes_the_api_token_and_keeps_a_new_one_working(ada_client):
+    old_key = Token.objects.create(user=ada_client.user).key
+
+    change(ada_client)
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert api.get("/api/recommendations/mine/").status_code == 401
+    assert not Token.objects.filter(user=ada_client.user).exists()
+    # The page that changed it still works, and can issue a new token.
+    assert ada_client.post("/accounts/api-token/", {"action": "create"}).status_code == 200
+    assert Token.objects.filter(user=ada_client.user).exists()
+
+
+def test_it_keeps_the_api_token_when_the_change_is_refused(ada_client):
+    Token.objects.create(user=ada_client.user)
+
+    change(ada_client, old="not-my-password")
+
+    assert Token.objects.filter(user=ada_client.user).exists()

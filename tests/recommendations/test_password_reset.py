@@ -2,7 +2,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client, TestCase
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from paperdaily.celery import app
 from recommendations.accounts import account_create
 from tests.htmlcheck import assert_safe_html, soup
 
@@ -14,17 +18,28 @@ PASSWORD = "plastic-synapses-2018"
 NEW_PASSWORD = "backpropamine-2019"
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.PAPERDAILY_SITE_URL = "https://paperdaily.example/"
+
+
 @pytest.fixture
 def ada():
     return account_create(handle="Ada", email="ada@example.org", password=PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(eager):
+    """The link is mailed by a task; ``ask_for_reset`` runs it as the commit would."""
+
+
 def ask_for_reset(client, email):
-    return client.post("/accounts/password/reset/", {"email": email})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/accounts/password/reset/", {"email": email})
 
 
 def link_in(message):
-    return re.search(r"http://testserver(/accounts/password/reset/\S+/\S+/)", message.body).group(1)
+    return re.search(r"https://paperdaily\.example(/accounts/password/reset/\S+/\S+/)", message.body).group(1)
 
 
 def test_it_shows_the_reset_form(client):
@@ -132,3 +147,64 @@ def test_it_answers_429_after_too_many_requests_from_one_address(client, ada, se
 
     assert response.status_code == 429
     assert mailoutbox == []
+
+
+def test_it_revokes_the_api_token_and_other_sessions_when_the_password_is_reset(client, ada, mailoutbox):
+    old_key = Token.objects.create(user=ada).key
+    elsewhere = Client()
+    elsewhere.force_login(ada)
+    ask_for_reset(client, "ada@example.org")
+    form_page = client.get(link_in(mailoutbox[0]), follow=True)
+
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert api.get("/api/recommendations/mine/").status_code == 401
+    assert not Token.objects.filter(user=ada).exists()
+    assert elsewhere.get("/accounts/profile/").status_code == 302
+
+
+@pytest.mark.parametrize("host", ["localhost:1", "127.0.0.1:8000", "testserver"])
+def test_it_builds_the_link_from_the_site_url_whatever_the_host_of_the_request(client, ada, mailoutbox, host):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "ada@example.org"}, HTTP_HOST=host)
+
+    [message] = mailoutbox
+    assert host not in message.body
+    assert re.findall(r"\w+://\S+", message.body) == ["https://paperdaily.example" + link_in(message)]
+
+
+def without_csrf_token(content):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def test_it_answers_alike_for_known_and_unknown_addresses_and_mails_from_a_task(
+    client, ada, mailoutbox, django_capture_on_commit_callbacks
+):
+    app.conf.task_always_eager = False  # as in production, for the requests (the eager fixture restores it)
+    answers = {}
+    for email in ("ada@example.org", "nobody@example.org"):
+        with django_capture_on_commit_callbacks() as queued:
+            response = client.post("/accounts/password/reset/", {"email": email})
+        page = client.get(response["Location"])
+        answers[email] = (
+            response.status_code,
+            response["Location"],
+            response.content,
+            without_csrf_token(page.content),
+        )
+        # Nothing goes out while the request is answered, so its duration tells nothing.
+        assert mailoutbox == []
+        assert len(queued) == 1
+
+    assert answers["ada@example.org"] == answers["nobody@example.org"]
+
+    app.conf.task_always_eager = True  # the worker's turn
+    for task in queued:  # the last one: for the unknown address, it sends nothing
+        task()
+    assert mailoutbox == []
+    ask_for_reset(client, "ADA@example.org")
+    [message] = mailoutbox
+    assert message.to == ["ada@example.org"]
+    assert link_in(message)

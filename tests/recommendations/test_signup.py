@@ -1,10 +1,13 @@
+import re
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client, TestCase
 
+from paperdaily.celery import app
 from recommendations import account_forms, accounts
 from recommendations.accounts import account_create
 from recommendations.models import Recommender
@@ -22,12 +25,40 @@ PASSWORD = "plastic-synapses-2018"
 def _redirect_home(settings):
     # The default target (/recommend/mine/) belongs to the recommend pages.
     settings.LOGIN_REDIRECT_URL = "home"
+    settings.PAPERDAILY_SITE_URL = "https://paperdaily.example/"
+
+
+def links_in(message):
+    return re.findall(r"\w+://\S+", message.body)
+
+
+def confirm_path(message):
+    [link] = [link for link in links_in(message) if "/accounts/signup/confirm/" in link]
+    assert link.startswith("https://paperdaily.example/accounts/signup/confirm/")
+    return link.removeprefix("https://paperdaily.example")
+
+
+def without_csrf_token(content):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
 
 
 def signup(client, **fields):
     data = {"handle": "Ada", "email": "ada@example.org", "password": PASSWORD, "password2": PASSWORD}
     data.update(fields)
     return client.post("/accounts/signup/", {key: value for key, value in data.items() if value is not None})
+
+
+def signup_and_confirm(client, **fields):
+    """Sign up, then open the link mailed and press its button, as a person would; the last answer."""
+    from django.core import mail
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = signup(client, **fields)
+    assert response["Location"] == "/accounts/signup/sent/"
+    link = confirm_path(mail.outbox[-1])
+    form = soup(client.get(link)).select_one("main form")
+    data = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    return client.post(link, data)
 
 
 def field_errors(response, name):
@@ -63,22 +94,23 @@ def test_it_hides_the_honeypot_from_people(client):
     assert trap.find_parent(class_="form__trap")["aria-hidden"] == "true"
 
 
-def test_it_creates_an_account_with_its_recommender_and_logs_in(client):
-    response = signup(client, email="Ada@Example.ORG")
+def test_it_creates_an_account_with_its_recommender_and_logs_in_once_confirmed(client, eager, mailoutbox):
+    response = signup_and_confirm(client, email="Ada@Example.ORG")
 
     assert response.status_code == 302
     assert response["Location"] == "/"
     user = User.objects.get()
     assert user.username == "Ada"
     assert user.email == "Ada@example.org"
+    assert user.is_active
     assert user.check_password(PASSWORD)
     assert user.recommender.handle == "Ada"
     assert int(client.session["_auth_user_id"]) == user.pk
     assert "@Ada" in client.get("/").content.decode()
 
 
-def test_it_goes_to_a_safe_next_page_after_signing_up(client):
-    response = signup(client, next="/issues/?page=2")
+def test_it_goes_to_a_safe_next_page_after_confirming(client, eager, mailoutbox):
+    response = signup_and_confirm(client, next="/issues/?page=2")
 
     assert response["Location"] == "/issues/?page=2"
 
@@ -86,8 +118,8 @@ def test_it_goes_to_a_safe_next_page_after_signing_up(client):
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "\x01//evil.example", "/" * 3000]
 )
-def test_it_ignores_a_next_page_on_another_site(client, next_url):
-    response = signup(client, next=next_url)
+def test_it_ignores_a_next_page_on_another_site(client, eager, mailoutbox, next_url):
+    response = signup_and_confirm(client, next=next_url)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -101,8 +133,8 @@ def test_it_treats_a_bare_word_next_page_as_a_relative_url(client, next_url):
     assert User.objects.count() == 1
 
 
-def test_it_keeps_a_next_page_with_a_nul_character_on_this_site(client):
-    response = signup(client, next="/\x00")
+def test_it_keeps_a_next_page_with_a_nul_character_on_this_site(client, eager, mailoutbox):
+    response = signup_and_confirm(client, next="/\x00")
 
     assert response.status_code == 302
     assert response["Location"] == "/%00"
@@ -178,17 +210,6 @@ def test_it_refuses_a_malformed_email(client, email):
     assert response.status_code == 200
     assert field_errors(response, "email")
     assert_nothing_created()
-
-
-def test_it_refuses_an_email_already_used_and_offers_to_log_in_or_reset(client):
-    User.objects.create_user(username="someone", email="ada@example.org")
-
-    response = signup(client, email="ADA@example.org")
-
-    errors = soup(response).select_one("#id_email_error")
-    assert errors.get_text(" ", strip=True).startswith("An account with this e-mail address already exists")
-    assert [a["href"] for a in errors.select("a")] == ["/accounts/login/", "/accounts/password/reset/"]
-    assert User.objects.count() == 1
 
 
 @pytest.mark.parametrize("password", ["password", "12345678901", "short1!", "ada.lovelace.org"])
@@ -346,3 +367,115 @@ def test_it_validates_in_the_service_too():
 
     assert sorted(raised.value.message_dict) == ["email", "handle", "password"]
     assert_nothing_created()
+
+
+def test_it_answers_alike_for_a_new_and_a_known_address_and_mails_from_a_task(
+    client, mailoutbox, django_capture_on_commit_callbacks, eager
+):
+    app.conf.task_always_eager = False  # as in production, for the requests (the eager fixture restores it)
+    User.objects.create_user(username="someone", email="ada@example.org", password=PASSWORD)
+    answers, queued = [], []
+    for handle, email in [("Lovelace", "ADA@example.org"), ("Bea", "bea@example.org")]:
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signup(client, handle=handle, email=email)
+        page = client.get(response["Location"])
+        answers.append((response.status_code, response["Location"], response.content, without_csrf_token(page.content)))
+        # Nothing goes out while the request is answered, so its duration tells nothing.
+        assert mailoutbox == []
+        assert len(callbacks) == 1
+        queued += callbacks
+
+    assert answers[0] == answers[1]
+    assert answers[0][:2] == (302, "/accounts/signup/sent/")
+    assert "Check your inbox" in answers[0][3].decode()
+    assert_safe_html(soup(client.get("/accounts/signup/sent/")), page=True)
+    # Nothing is made for the known address, and no one is logged in.
+    assert sorted(User.objects.values_list("username", flat=True)) == ["Bea", "someone"]
+    assert "_auth_user_id" not in client.session
+
+    app.conf.task_always_eager = True  # the worker's turn
+    for task in queued:
+        task()
+    tried, welcome = mailoutbox
+    assert tried.to == ["ada@example.org"]
+    assert links_in(tried) == [
+        "https://paperdaily.example/accounts/login/",
+        "https://paperdaily.example/accounts/password/reset/",
+    ]
+    assert "someone tried to sign up" in tried.body.lower()
+    assert welcome.to == ["bea@example.org"]
+    assert confirm_path(welcome)
+
+
+def test_it_logs_in_once_the_address_is_confirmed_with_the_link(client, mailoutbox, eager):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client, email="Ada@Example.ORG", next="/issues/?page=2")
+    user = User.objects.get()
+    assert not user.is_active
+    assert user.recommender.handle == "Ada"
+    [message] = mailoutbox
+    assert message.to == ["Ada@example.org"]
+    link = confirm_path(message)
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert_safe_html(soup(page), page=True)
+    assert soup(page).select_one("main form button[type=submit]") is not None
+    assert "_auth_user_id" not in client.session  # opening the link (a mail scanner, say) does not log in
+    response = client.post(link, {"next": soup(page).select_one('main form input[name="next"]')["value"]})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/issues/?page=2"
+    user.refresh_from_db()
+    assert user.is_active
+    assert user.check_password(PASSWORD)
+    assert int(client.session["_auth_user_id"]) == user.pk
+    again = Client().get(link)
+    assert "This link does not work any more" in again.content.decode()
+
+
+@pytest.mark.parametrize("host", ["localhost:1", "127.0.0.1:8000"])
+def test_it_builds_the_links_from_the_site_url_whatever_the_host_of_the_request(client, mailoutbox, eager, host):
+    User.objects.create_user(username="someone", email="ada@example.org")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            "/accounts/signup/",
+            {"handle": "Bea", "email": "bea@example.org", "password": PASSWORD, "password2": PASSWORD},
+            HTTP_HOST=host,
+        )
+        client.post(
+            "/accounts/signup/",
+            {"handle": "Ada", "email": "ada@example.org", "password": PASSWORD, "password2": PASSWORD},
+            HTTP_HOST=host,
+        )
+
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        assert host not in message.body
+        assert links_in(message)
+        assert all(link.startswith("https://paperdaily.example/") for link in links_in(message))
+
+
+@pytest.mark.parametrize("path", ["MQ/made-up-token/", "%00/x/", "not-base64!/x/", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5/x-y/"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_answers_a_bad_confirmation_link_with_a_friendly_page(client, path, method):
+    User.objects.create_user(username="someone", email="ada@example.org", is_active=False)
+
+    response = getattr(client, method)("/accounts/signup/confirm/" + path)
+
+    assert response.status_code == 200
+    assert "This link does not work any more" in response.content.decode()
+    assert not User.objects.get().is_active
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_limits_sign_ups_per_address_so_no_one_can_flood_its_owner(client, settings, mailoutbox, eager):
+    settings.PAPERDAILY_RATE_SIGNUP_EMAIL = "2/h"
+    User.objects.create_user(username="someone", email="ada@example.org")
+    answers = []
+    for handle, email in [("Bea", "ada@example.org"), ("Cleo", " ADA@example.org"), ("Dora", "Ada@Example.org")]:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            answers.append(signup(Client(REMOTE_ADDR=f"10.0.0.{len(answers) + 1}"), handle=handle, email=email))
+
+    assert [response.status_code for response in answers] == [302, 302, 429]
+    assert len(mailoutbox) == 2
