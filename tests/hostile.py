@@ -35,6 +35,7 @@ MODES = (
     "big-chunked",
     "redirect-loop",
     "billion-laughs",
+    "deep-json",
 )
 
 BIG_BYTES = 50 * 1024 * 1024
@@ -197,6 +198,12 @@ class HostileServer:
             self._head(conn, "301 Moved Permanently", [f"Location: {location}", "Content-Length: 0"], keep_alive=True)
             if self._read_request(conn) is None:
                 return
+
+    def _deep_json(self, conn, path):
+        # A million opening brackets: 1 MB, under the size cap, and far past any decoder's recursion.
+        body = b"[" * 1_000_000
+        self._head(conn, headers=["Content-Type: application/json", f"Content-Length: {len(body)}"])
+        conn.sendall(body)
 
     def _billion_laughs(self, conn, path):
         body = BILLION_LAUGHS

@@ -5,6 +5,7 @@ A source module turns response bytes into these dataclasses. The services in
 which is why every error says whether trying again later can help.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -76,6 +77,20 @@ class BadRequest(SourceError):
 
 class BadResponse(SourceError):
     """The answer could not be used: not the expected format, or larger than the size cap."""
+
+
+def load_json(content, *, label):
+    """The JSON value of an answer's body, or BadResponse naming the API.
+
+    A body nested thousands of levels deep makes the decoder recurse until RecursionError,
+    which is not a ValueError: it is refused here like any other body that is not JSON.
+    """
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise BadResponse(f"{label} answered with JSON nested too deeply to read") from None
+    except ValueError as error:
+        raise BadResponse(f"{label} answered with invalid JSON: {error}") from error
 
 
 class HostNotAllowed(SourceError):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from papers.sources.base import BadResponse, NotFound, PaperMetadata, RateLimited
+from papers.sources.base import BadResponse, NotFound, PaperMetadata, RateLimited, load_json
 from papers.sources.http import api_get
 
 # arXiv registers its DOIs with DataCite, so Crossref answers 404 for all of them.
@@ -83,10 +83,7 @@ def _work_path(doi):
 
 
 def _message(content):
-    try:
-        envelope = json.loads(content)
-    except ValueError as error:
-        raise BadResponse(f"Crossref answered with invalid JSON: {error}") from error
+    envelope = load_json(content, label="Crossref")
     if not isinstance(envelope, dict):
         raise BadResponse("Crossref answered with something that is not an envelope")
     if envelope.get("status") != "ok" or envelope.get("message-type") != "work":
@@ -111,7 +108,7 @@ def _reason(content):
     """Crossref's own words for a refusal: a validation-failure message list, or the plain-text body."""
     try:
         body = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _text(content[:200].decode("utf-8", "replace"))
     messages = body.get("message") if isinstance(body, dict) else None
     if isinstance(messages, list) and messages and isinstance(messages[0], dict):

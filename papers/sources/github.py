@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from papers.sources.base import BadResponse, NotFound, RepositoryMetadata
+from papers.sources.base import BadResponse, NotFound, RepositoryMetadata, load_json
 from papers.sources.http import api_get
 
 # GitHub answers a renamed repository with one redirect; anything beyond two is a loop or a misconfiguration.
@@ -132,7 +132,7 @@ def _error(response, full_name):
     try:
         body = json.loads(response.content)
         message = _string(body.get("message")) if isinstance(body, dict) else ""
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     if response.status == 403:
         return BadResponse(f"GitHub refused access to {full_name}: {message or 'forbidden'}", status=403)
@@ -141,10 +141,7 @@ def _error(response, full_name):
 
 
 def _load_json(content):
-    try:
-        return json.loads(content)
-    except ValueError as error:
-        raise BadResponse(f"GitHub answered with invalid JSON: {error}") from error
+    return load_json(content, label="GitHub")
 
 
 def _string(value):

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-from papers.sources.base import BadRequest, BadResponse, NotFound, PaperMetadata, RateLimited
+from papers.sources.base import BadRequest, BadResponse, NotFound, PaperMetadata, RateLimited, load_json
 from papers.sources.http import api_get, api_post
 
 # Always ask for explicit fields: without ``fields=`` the API answers with paperId and title only.
@@ -160,7 +160,7 @@ def _message(response):
     """The API's own error text: ``{"error": ...}`` (Graph API) or ``{"message": ...}`` (gateway)."""
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.content[:200].decode("utf-8", "replace").strip()
     if isinstance(body, dict):
         return _string(body.get("error") or body.get("message"))
@@ -168,10 +168,7 @@ def _message(response):
 
 
 def _load_json(content):
-    try:
-        return json.loads(content)
-    except ValueError as error:
-        raise BadResponse(f"Semantic Scholar answered with invalid JSON: {error}") from error
+    return load_json(content, label="Semantic Scholar")
 
 
 def _string(value):
