@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from paperdaily.ratelimits import limit_posts
+from paperdaily.ratelimits import LOGIN_LIMITS, limit_posts
 
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
 from .accounts import account_create, recommender_create, recommender_ensure
@@ -67,7 +67,7 @@ def signup(request):
     return render(request, "recommendations/signup.html", {"form": form, "next": next_url})
 
 
-login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
+login = limit_posts("login", *LOGIN_LIMITS, local_fallback=True)(
     auth_views.LoginView.as_view(authentication_form=LoginForm)
 )
 
