@@ -411,6 +411,8 @@ PAPERDAILY_RATE_RECOMMEND_USER = env_rate("PAPERDAILY_RATE_RECOMMEND_USER", "10/
 PAPERDAILY_RATE_RECOMMEND_IP = env_rate("PAPERDAILY_RATE_RECOMMEND_IP", "30/h")
 PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
 PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")
+# Wrong passwords for one account from any number of addresses (site, admin and API token alike).
+PAPERDAILY_RATE_LOGIN_ACCOUNT = env_rate("PAPERDAILY_RATE_LOGIN_ACCOUNT", "20/10m")
 PAPERDAILY_RATE_PASSWORD_RESET_IP = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_IP", "5/h")
 PAPERDAILY_RATE_PASSWORD_RESET_EMAIL = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_EMAIL", "3/h")
 # Sign-ups naming one address: each mails that address (a confirmation, or a note to its owner).

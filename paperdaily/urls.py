@@ -3,12 +3,27 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from . import media, views
+from .ratelimits import login_wait, too_many_requests
 
 admin.site.site_header = "PaperDaily"
 admin.site.site_title = _("PaperDaily back office")
 admin.site.index_title = _("Editors' back office")
 # Lists such as the review queue need the width more than a second copy of the app menu.
 admin.site.enable_nav_sidebar = False
+
+_admin_login = admin.site.login
+
+
+def admin_login(request, extra_context=None):
+    """The admin's log-in, spending the same budget of password guesses as the site's."""
+    if wait := login_wait(request):
+        context = {**admin.site.each_context(request), "title": _("Slow down")}
+        return too_many_requests(request, wait=wait, template="admin/429.html", context=context)
+    return _admin_login(request, extra_context)
+
+
+# Before admin.site.urls is read below: the admin routes login/ to this attribute.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from paperdaily.ratelimits import limit_posts
+from paperdaily.ratelimits import LOGIN_LIMITS, limit_posts
 
 from . import tasks
 from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
@@ -102,7 +102,7 @@ def signup_confirm(request, uidb64, token):
     return render(request, "recommendations/signup_confirm.html", {"validlink": True, "user": user, "next": next_url})
 
 
-login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
+login = limit_posts("login", *LOGIN_LIMITS, local_fallback=True)(
     auth_views.LoginView.as_view(authentication_form=LoginForm)
 )
 

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperdaily.api import JSONParser, django_validation_error_fields, error_body, errors
-from paperdaily.ratelimits import KEYS, over_limit
+from paperdaily.ratelimits import KEYS, login_wait, over_limit
 from papers.models import Area, Tag
 
 from . import write_serializers as s
@@ -39,8 +39,6 @@ from .services import issues
 from .services.submission import AlreadyRecommended, recommendation_submit, recommendation_withdraw
 
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
-# The log-in page's limit (recommendations/account_views.py): both spend one budget of password guesses.
-LOGIN_LIMITS = [("ip", "PAPERDAILY_RATE_LOGIN_IP")]
 # Issue numbers are PositiveIntegerFields; anything bigger names no issue.
 MAX_NUMBER = 2**31 - 1
 # The draft's page lists this many accepted recommendations waiting for an issue, as the admin does.
@@ -298,8 +296,8 @@ class TokenObtain(APIView):
         tags=["auth"],
     )
     def post(self, request):
-        if over_limit(request, group="login", limits=LOGIN_LIMITS):
-            raise LoginLimited()
+        if wait := login_wait(request):
+            raise LoginLimited(wait=wait)
         serializer = s.TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         form = LoginForm(request._request, data=serializer.validated_data)
