@@ -94,6 +94,19 @@ class SignupForm(SetPasswordMixin, HoneypotForm):
         return cleaned_data
 
 
+class SignupConfirmForm(forms.Form):
+    """The password chosen at sign-up, asked again when the link mailed is opened."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        # Hashing a huge password costs the server; no one types more than this.
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        help_text=_("The password you chose when signing up."),
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Log in with the handle, in any case, or with the e-mail address."""
 
