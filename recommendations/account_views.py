@@ -114,6 +114,20 @@ def signup_confirm(request, uidb64, token):
     return render(request, "recommendations/signup_confirm.html", context)
 
 
+@require_http_methods(["POST"])
+@limit_posts("signup-resend", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"))
+def signup_resend(request):
+    """The button on the log-in page after the right password of an unconfirmed account: mail a new link.
+
+    The account comes from the session (set by that log-in), once; any other POST gets the
+    same answer and sends nothing.
+    """
+    user_id = request.session.pop(LoginForm.RESEND_SESSION_KEY, None)
+    if user_id is not None:
+        tasks.enqueue_signup_confirmation(user_id, "", get_language())
+    return redirect("signup_sent")
+
+
 login = limit_posts("login", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))(
     auth_views.LoginView.as_view(authentication_form=LoginForm)
 )
