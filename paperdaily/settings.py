@@ -101,6 +101,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its changepassword command (which revokes API tokens) wins.
+    "recommendations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,7 +116,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "papers",
-    "recommendations",
 ]
 
 MIDDLEWARE = [
