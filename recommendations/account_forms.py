@@ -103,7 +103,10 @@ class SignupConfirmForm(forms.Form):
         # Hashing a huge password costs the server; no one types more than this.
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
-        help_text=_("The password you chose when signing up."),
+        help_text=_(
+            "The password you chose when signing up. Forgot it? Sign up again with the same address: "
+            "the latest sign-up counts."
+        ),
     )
 
 
