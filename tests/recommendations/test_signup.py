@@ -588,3 +588,20 @@ def test_it_keeps_the_handle_of_an_unconfirmed_account_when_the_new_one_is_taken
     assert user.recommender.handle == "Mallory"
     assert user.check_password(PASSWORD)
     assert "Hello @Mallory" in mailoutbox[-1].body
+
+
+def test_it_answers_an_unconfirmed_address_like_any_other(
+    client, mailoutbox, django_capture_on_commit_callbacks, eager
+):
+    app.conf.task_always_eager = False  # as in production, for the requests (the eager fixture restores it)
+    User.objects.create_user(username="someone", email="known@example.org", password=PASSWORD)
+    account_create(handle="Pending", email="pending@example.org", password=PASSWORD, confirmed=False)
+    answers = []
+    for handle, email in [("Ada", "known@example.org"), ("Bea", "pending@example.org"), ("Cleo", "new@example.org")]:
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signup(Client(), handle=handle, email=email)
+        answers.append((response.status_code, response["Location"], response.content))
+        assert len(callbacks) == 1
+        assert mailoutbox == []
+
+    assert answers[0] == answers[1] == answers[2]
