@@ -101,6 +101,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its changepassword command (which revokes API tokens) wins.
+    "recommendations",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,7 +116,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "papers",
-    "recommendations",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-decision-emails": {"task": "recommendations.sweep_decision_emails", "schedule": 600.0},
     "publish-due-issues": {"task": "recommendations.publish_due_issues", "schedule": 60.0},
     "sweep-newsletters": {"task": "recommendations.sweep_newsletters", "schedule": 300.0},
+    "delete-unconfirmed-accounts": {"task": "recommendations.delete_unconfirmed_accounts", "schedule": 3600.0},
     "refresh-recent-repositories": {
         "task": "papers.refresh_recent_repositories",
         "schedule": crontab(hour=3, minute=17),
@@ -254,6 +256,8 @@ LOGIN_REDIRECT_URL = "recommendations:mine"
 LOGOUT_REDIRECT_URL = "home"
 # Password-reset links stay valid for a day.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600)
+# Seconds after which beat deletes an account signed up but never confirmed (never before its link expires).
+PAPERDAILY_UNCONFIRMED_ACCOUNT_TTL = env_int("PAPERDAILY_UNCONFIRMED_ACCOUNT_TTL", 7 * 24 * 3600)
 
 # --- Internationalisation: English and Simplified Chinese UI; content shows as entered.
 

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import HANDLE_TAKEN, handle_is_taken, username_for_login
+from .accounts import HANDLE_TAKEN, awaiting_confirmation, handle_is_taken, username_for_login
 from .models import Recommender, handle_validator
 
 BIO_MAX_CHARS = Recommender._meta.get_field("bio").max_length
@@ -94,6 +94,22 @@ class SignupForm(SetPasswordMixin, HoneypotForm):
         return cleaned_data
 
 
+class SignupConfirmForm(forms.Form):
+    """The password chosen at sign-up, asked again when the link mailed is opened."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        # Hashing a huge password costs the server; no one types more than this.
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        help_text=_(
+            "The password you chose when signing up. Forgot it? Sign up again with the same address: "
+            "the latest sign-up counts."
+        ),
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Log in with the handle, in any case, or with the e-mail address."""
 
@@ -111,7 +127,15 @@ class LoginForm(AuthenticationForm):
             "That handle or e-mail address and password do not match an account. "
             "Note that the password is case-sensitive."
         ),
+        "unconfirmed": _(
+            "The e-mail address of this account is not confirmed yet. Open the link we mailed you, "
+            "or have a new one sent."
+        ),
     }
+
+    # The session key naming the account whose password was right but address unconfirmed:
+    # the resend view mails that account only, so no one can have a link sent to anyone.
+    RESEND_SESSION_KEY = "signup_resend_user_id"
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
@@ -122,7 +146,29 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         if self.cleaned_data.get("username"):
             self.cleaned_data["username"] = username_for_login(self.cleaned_data["username"])
+        self._check_unconfirmed()
         return super().clean()
+
+    def _check_unconfirmed(self):
+        """An account never confirmed, with the right password: say so (the password proves the asker may know).
+
+        Django's backend refuses any inactive account with the generic message. The password
+        is hashed once here, as the backend would, so the time taken tells nothing more.
+        """
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return
+        user = awaiting_confirmation(get_user_model().objects.filter(username=username)).first()
+        if user is None:
+            return
+        if not user.check_password(password):
+            raise self.get_invalid_login_error()
+        if self.request is not None:
+            self.request.session[self.RESEND_SESSION_KEY] = user.pk
+        raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+
+    def is_unconfirmed(self):
+        return any(error.code == "unconfirmed" for error in self.errors.as_data().get("__all__", []))
 
 
 class PlainTextField(forms.CharField):

@@ -8,6 +8,7 @@ from . import token_views
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/resend/", views.signup_resend, name="signup_resend"),
     path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),

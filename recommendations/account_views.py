@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from paperdaily.ratelimits import LOGIN_LIMITS, limit_posts
 
 from . import tasks
-from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupForm
+from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupConfirmForm, SignupForm
 from .accounts import (
     account_confirm,
     account_password_changed,
@@ -87,19 +87,45 @@ def signup_sent(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit_posts("signup-confirm", ("ip", "PAPERDAILY_RATE_LOGIN_IP"))
+@sensitive_post_parameters("password")
 @never_cache
 def signup_confirm(request, uidb64, token):
-    """The link in the sign-up mail: GET shows a button (mail scanners open links), its POST confirms and logs in."""
+    """The link in the sign-up mail: GET shows the form (mail scanners open links), its POST
+    with the password chosen at sign-up confirms and logs in. Limited like log-in: the form
+    checks a password."""
     user = account_to_confirm(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "recommendations/signup_confirm.html", {"validlink": False})
     next_url = _safe_next(request)
-    if request.method == "POST":
-        account_confirm(user=user)
-        auth_login(request, user)
-        messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
-        return _after_login(next_url)
-    return render(request, "recommendations/signup_confirm.html", {"validlink": True, "user": user, "next": next_url})
+    form = SignupConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed = account_confirm(user=user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not confirmed:
+                return render(request, "recommendations/signup_confirm.html", {"validlink": False})
+            auth_login(request, user)
+            messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
+            return _after_login(next_url)
+    context = {"validlink": True, "user": user, "next": next_url, "form": form}
+    return render(request, "recommendations/signup_confirm.html", context)
+
+
+@require_http_methods(["POST"])
+@limit_posts("signup-resend", ("ip", "PAPERDAILY_RATE_SIGNUP_IP"))
+def signup_resend(request):
+    """The button on the log-in page after the right password of an unconfirmed account: mail a new link.
+
+    The account comes from the session (set by that log-in), once; any other POST gets the
+    same answer and sends nothing.
+    """
+    user_id = request.session.pop(LoginForm.RESEND_SESSION_KEY, None)
+    if user_id is not None:
+        tasks.enqueue_signup_confirmation(user_id, "", get_language())
+    return redirect("signup_sent")
 
 
 login = limit_posts("login", *LOGIN_LIMITS, local_fallback=True)(

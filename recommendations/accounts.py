@@ -12,11 +12,17 @@ makes accounts:
   per handle with transaction-scoped advisory locks; the check after the lock is then exact;
 - no user is created without its recommender: both rows are written in one transaction;
 - signing up answers alike whether or not the address has an account (``account_signup``):
-  a new address gets an account that stays inactive until the link mailed to it is opened,
-  a known one gets nothing new, and its owner a note that someone tried.
+  a new address gets an account that stays inactive until the link mailed to it is opened
+  and the password chosen at sign-up typed, a known one gets nothing new, and its owner a
+  note that someone tried. An account never confirmed belongs to no one yet: a new sign-up
+  with its address replaces its handle and password (the latest sign-up wins), and beat
+  deletes it after a while, so that no one can sign up first with another person's address
+  and keep a password to the account once its owner confirms it.
 
 The forms live in ``account_forms``, the views in ``account_views``.
 """
+
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import make_password
@@ -24,6 +30,8 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
@@ -32,6 +40,7 @@ from .models import Recommender, handle_validator
 
 HANDLE_TAKEN = _("This handle is taken. Please choose another one.")
 EMAIL_TAKEN = _("An account with this e-mail address already exists.")
+WRONG_SIGNUP_PASSWORD = _("This is not the password chosen when signing up.")
 
 # Advisory lock classes (the first of pg_advisory_xact_lock's two keys), one per kind of name.
 _LOCK_HANDLE = 7701
@@ -128,11 +137,13 @@ def account_signup(*, handle, email, password, next_url="", language=""):
     """Sign a person up; the caller learns nothing of whether ``email`` already has an account.
 
     A new address gets an inactive account and, once this commits, a mail with the link
-    that confirms it (and then logs in, going on to ``next_url``). A known address gets no
-    new row; its owner is told by mail that someone tried to sign up with it. Both take
-    about as long: the costly part, hashing the password, is done either way. Raises
-    ``ValidationError`` (keyed by field) for what the person may be told: a taken handle, a
-    malformed name or a weak password.
+    that confirms it (and then logs in, going on to ``next_url``). An address whose account
+    was never confirmed gets that account back with this sign-up's password, and its handle
+    when that is free, and a fresh link (the old ones die with the old password). Any other
+    known address gets no new row; its owner is told by mail that someone tried to sign up
+    with it. All take about as long: the costly part, hashing the password, is done once
+    either way. Raises ``ValidationError`` (keyed by field) for what the person may be told:
+    a taken handle, a malformed name or a weak password.
     """
     from . import tasks  # tasks import the services, which import this module
 
@@ -148,8 +159,75 @@ def account_signup(*, handle, email, password, next_url="", language=""):
         else:
             tasks.enqueue_signup_confirmation(user.pk, next_url, language)
             return
+    user = _account_signup_again(handle=handle, email=email, password=password)
+    if user is not None:
+        tasks.enqueue_signup_confirmation(user.pk, next_url, language)
+        return
     make_password(password)  # as long as the new account's hashing above, so the time tells nothing
     tasks.enqueue_signup_notice(email, language)
+
+
+def awaiting_confirmation(users):
+    """Those of ``users`` (a QuerySet) signed up but never confirmed: inactive, never logged in, not staff.
+
+    An account an editor deactivated has logged in before, so it is not among them.
+    """
+    return users.filter(is_active=False, last_login__isnull=True, is_staff=False, is_superuser=False)
+
+
+def _account_signup_again(*, handle, email, password):
+    """Give the one unconfirmed account of ``email`` this sign-up's password and handle; None if there is none.
+
+    Nothing about that account was ever proven, so the latest sign-up wins. The handle is
+    kept when the new one is malformed or taken by anyone else.
+    """
+    User = get_user_model()
+    with transaction.atomic():
+        handle_ok = _well_formed_handle(handle)
+        if handle_ok:
+            _lock(_LOCK_HANDLE, handle)
+        _lock(_LOCK_EMAIL, email)
+        users = list(awaiting_confirmation(User.objects.filter(email__iexact=email)).select_for_update()[:2])
+        if len(users) != 1 or User.objects.filter(email__iexact=email).count() != 1:
+            return None
+        [user] = users
+        try:
+            password_validation.validate_password(password, User(username=handle, email=email))
+        except ValidationError as error:
+            raise ValidationError({"password": error}) from None
+        recommender = Recommender.objects.filter(user=user).first()
+        if handle_ok and handle != user.username and not _taken_by_another(handle, user=user):
+            user.username = handle
+            if recommender is not None:
+                recommender.handle = handle
+        user.set_password(password)
+        user.date_joined = timezone.now()  # the age beat's clean-up counts from
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["username", "password", "date_joined"])
+                if recommender is not None:
+                    recommender.save(update_fields=["handle"])
+        except IntegrityError:
+            # The handle was written by someone else (an editor, say) since the check: keep the old one.
+            user.refresh_from_db(fields=["username"])
+            user.set_password(password)
+            user.save(update_fields=["password", "date_joined"])
+    return user
+
+
+def _well_formed_handle(handle):
+    try:
+        handle_validator(handle)
+    except ValidationError:
+        return False
+    return True
+
+
+def _taken_by_another(handle, *, user):
+    return (
+        Recommender.objects.filter(handle__iexact=handle).exclude(user=user).exists()
+        or get_user_model().objects.filter(username__iexact=handle).exclude(pk=user.pk).exists()
+    )
 
 
 def _only_taken_email(errors):
@@ -168,10 +246,48 @@ def account_to_confirm(*, uidb64, token):
     return user
 
 
-def account_confirm(*, user):
-    """Make a signed-up account active: its address is proven. Doing it twice changes nothing."""
-    get_user_model().objects.filter(pk=user.pk).update(is_active=True)
+def account_confirm(*, user, password):
+    """Make a signed-up account active: its address is proven, and ``password`` is the one chosen at sign-up.
+
+    The password makes sure that the person who holds the link (the address's owner) is the
+    one who signed up: someone else who signed up first with that address could otherwise
+    keep a password to the account its owner confirms. Raises ``ValidationError`` keyed by
+    ``password`` when it is not the account's; the link then stays valid. Returns False
+    when the account is gone (deleted as never confirmed), True once it is active.
+    """
+    if not user.check_password(password):
+        raise ValidationError({"password": ValidationError(WRONG_SIGNUP_PASSWORD, code="wrong_password")})
+    updated = get_user_model().objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
+    return bool(updated)
+
+
+def accounts_unconfirmed_delete(*, older_than_seconds, limit=500):
+    """Delete accounts signed up more than ``older_than_seconds`` ago and never confirmed; how many.
+
+    Their handles and addresses are free again. An account is only deleted together with
+    its recommender profile while both are bare: the profile has no recommendation and no
+    reward (PROTECT would refuse anyway); anything else holding on to it keeps it.
+    """
+    User = get_user_model()
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    candidates = awaiting_confirmation(User.objects.filter(date_joined__lt=cutoff)).filter(
+        recommender__recommendations__isnull=True, recommender__rewards__isnull=True, auth_token__isnull=True
+    )
+    deleted = 0
+    for pk in list(candidates.order_by("pk").values_list("pk", flat=True)[:limit]):
+        try:
+            with transaction.atomic():
+                # Locked and checked again: the person may be confirming right now.
+                user = candidates.select_for_update(of=("self",)).filter(pk=pk).first()
+                if user is None:
+                    continue
+                Recommender.objects.filter(user=user).delete()
+                user.delete()
+        except (ProtectedError, RestrictedError):
+            continue
+        deleted += 1
+    return deleted
 
 
 def account_password_changed(*, user):

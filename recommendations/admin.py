@@ -18,8 +18,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 from paperdaily.admin_base import ModelAdmin
 from papers.models import PaperAuthor
 
-# admin_issues, admin_newsletter and admin_rewards register their own models.
-from . import admin_issues, admin_newsletter, admin_rewards  # noqa: F401
+# admin_accounts, admin_issues, admin_newsletter and admin_rewards register their own models.
+from . import admin_accounts, admin_issues, admin_newsletter, admin_rewards  # noqa: F401
 from .models import Figure, Issue, Recommendation, Recommender
 from .services import issues, moderation
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from papers.tasks import enqueue
 
+from . import accounts
 from .services import account_emails, issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,14 @@ def send_signup_notice(self, email, language=""):
         lambda: account_emails.signup_notice_send(email=email, language=language),
         label="sign-up with a known address",
     )
+
+
+@shared_task(name="recommendations.delete_unconfirmed_accounts", acks_late=True, soft_time_limit=50, time_limit=60)
+def delete_unconfirmed_accounts():
+    """Beat, hourly: delete the accounts signed up and never confirmed, freeing their handles and addresses."""
+    # Never before the last confirmation link mailed could have expired.
+    age = max(settings.PAPERDAILY_UNCONFIRMED_ACCOUNT_TTL, settings.PASSWORD_RESET_TIMEOUT)
+    return {"deleted": accounts.accounts_unconfirmed_delete(older_than_seconds=age)}
 
 
 def enqueue_signup_notice(email, language=""):

@@ -3,9 +3,12 @@
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from paperdaily.urls import urlpatterns as site_urlpatterns
+from recommendations.accounts import account_create, signup_token_generator
 from tests.factories import make_entry, make_issue, make_paper
 from tests.htmlcheck import soup
 from tests.recommendations.helpers import login_recommender
@@ -122,6 +125,23 @@ def test_it_sends_the_policy_on_every_editor_page(editor_client, issue, url):
 
     assert response.status_code == 200
     assert_runs_under_policy(response, assert_strict_policy(response))
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_it_sends_the_policy_on_the_sign_up_confirmation_and_unconfirmed_log_in_pages(client):
+    password = "plastic-synapses-2018"
+    user = account_create(handle="Bea", email="bea@example.org", password=password, confirmed=False)
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    link = reverse("signup_confirm", kwargs={"uidb64": uidb64, "token": signup_token_generator.make_token(user)})
+
+    for response in [
+        client.get(link),
+        client.post(link, {"password": "not-the-password-1"}),
+        client.post("/accounts/login/", {"username": "Bea", "password": password}),
+    ]:
+        assert response.status_code == 200
+        assert_runs_under_policy(response, assert_strict_policy(response))
 
 
 @pytest.mark.django_db

@@ -77,8 +77,9 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
     page.wait_for_load_state("load")
     expect(page.locator("main h1")).to_have_text("Check your inbox")
 
-    # Open the link the confirmation e-mail carries, and confirm.
+    # Open the link the confirmation e-mail carries, type the password chosen, and confirm.
     page.goto(live_server.url + confirmation_path(get_user_model().objects.get(username="ada_l")))
+    page.fill("input[name=password]", "corner-pooling-2019")
     page.get_by_role("button", name="Confirm and log in").click()
     page.wait_for_load_state("load")
 

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import TestCase
 
 from recommendations.accounts import account_create
 from tests.factories import make_recommender
@@ -184,3 +185,51 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
     assert form["method"] == "post"
     assert form.select_one('input[name="csrfmiddlewaretoken"]') is not None
     assert form.select_one("button").get_text(strip=True) == "Log out"
+
+
+@pytest.fixture
+def unconfirmed():
+    return account_create(handle="Bea", email="bea@example.org", password=PASSWORD, confirmed=False)
+
+
+def test_it_tells_the_right_password_of_an_unconfirmed_account_to_confirm_and_offers_a_new_link(
+    client, unconfirmed, mailoutbox, eager, django_capture_on_commit_callbacks
+):
+    response = log_in(client, "bea@example.org")
+
+    assert response.status_code == 200
+    document = soup(response)
+    assert_safe_html(document, page=True)
+    assert "is not confirmed yet" in document.select_one(".form__summary").get_text()
+    assert "do not match" not in document.get_text()
+    resend = document.select_one('main form[action="/accounts/signup/resend/"]')
+    assert resend.select_one("button[type=submit]") is not None
+    assert logged_in_user_id(client) is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/accounts/signup/resend/")
+
+    assert sent.status_code == 302
+    assert sent["Location"] == "/accounts/signup/sent/"
+    [message] = mailoutbox
+    assert message.to == ["bea@example.org"]
+    assert "/accounts/signup/confirm/" in message.body
+    # Once per correct log-in: pressing again sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/resend/")
+    assert len(mailoutbox) == 1
+
+
+def test_it_gives_a_wrong_password_of_an_unconfirmed_account_the_usual_answer(client, unconfirmed, mailoutbox, eager):
+    response = log_in(client, "Bea", "wrong-password-123")
+
+    assert "do not match an account" in soup(response).select_one(".form__summary").get_text()
+    assert soup(response).select_one('form[action="/accounts/signup/resend/"]') is None
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer = client.post("/accounts/signup/resend/")
+    assert answer["Location"] == "/accounts/signup/sent/"
+    assert mailoutbox == []
+
+
+def test_it_answers_the_resend_page_on_post_only(client):
+    assert client.get("/accounts/signup/resend/").status_code == 405

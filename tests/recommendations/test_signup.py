@@ -49,16 +49,21 @@ def signup(client, **fields):
 
 
 def signup_and_confirm(client, **fields):
-    """Sign up, then open the link mailed and press its button, as a person would; the last answer."""
+    """Sign up, open the link mailed, type the password and press the button, as a person would; the last answer."""
     from django.core import mail
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = signup(client, **fields)
     assert response["Location"] == "/accounts/signup/sent/"
     link = confirm_path(mail.outbox[-1])
+    return confirm(client, link, password=fields.get("password", PASSWORD))
+
+
+def confirm(client, link, *, password):
+    """Open a confirmation link and submit its form with ``password``; the answer."""
     form = soup(client.get(link)).select_one("main form")
     data = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
-    return client.post(link, data)
+    return client.post(link, {**data, "password": password})
 
 
 def field_errors(response, name):
@@ -422,7 +427,8 @@ def test_it_logs_in_once_the_address_is_confirmed_with_the_link(client, mailoutb
     assert_safe_html(soup(page), page=True)
     assert soup(page).select_one("main form button[type=submit]") is not None
     assert "_auth_user_id" not in client.session  # opening the link (a mail scanner, say) does not log in
-    response = client.post(link, {"next": soup(page).select_one('main form input[name="next"]')["value"]})
+    next_url = soup(page).select_one('main form input[name="next"]')["value"]
+    response = client.post(link, {"next": next_url, "password": PASSWORD})
 
     assert response.status_code == 302
     assert response["Location"] == "/issues/?page=2"
@@ -479,3 +485,123 @@ def test_it_limits_sign_ups_per_address_so_no_one_can_flood_its_owner(client, se
 
     assert [response.status_code for response in answers] == [302, 302, 429]
     assert len(mailoutbox) == 2
+
+
+def test_it_asks_for_the_password_chosen_at_sign_up_before_confirming(client, mailoutbox, eager):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client)
+    [message] = mailoutbox
+    assert "password you chose" in message.body
+    link = confirm_path(message)
+    page = soup(client.get(link))
+    assert page.select_one('main form input[name="password"]')["type"] == "password"
+
+    refused = client.post(link, {"password": "not-the-password-42"})
+
+    assert refused.status_code == 200
+    assert field_errors(refused, "password") == ["This is not the password chosen when signing up."]
+    assert_safe_html(soup(refused), page=True)
+    assert not User.objects.get().is_active
+    assert "_auth_user_id" not in client.session
+    # The link is not spent by a wrong password: the right one still confirms.
+    assert client.post(link, {"password": PASSWORD})["Location"] == "/"
+    assert User.objects.get().is_active
+
+
+@pytest.mark.parametrize("password", [None, "", "\x00", "x" * 5000])
+def test_it_answers_a_missing_or_odd_confirmation_password_with_a_form_error(client, mailoutbox, eager, password):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client)
+    link = confirm_path(mailoutbox[0])
+
+    response = client.post(link, {} if password is None else {"password": password})
+
+    assert response.status_code == 200
+    assert field_errors(response, "password")
+    assert not User.objects.get().is_active
+
+
+def test_it_limits_confirmation_tries_like_log_ins(client, mailoutbox, eager, settings):
+    settings.PAPERDAILY_RATE_LOGIN_IP = "2/h"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client)
+    link = confirm_path(mailoutbox[0])
+
+    answers = [client.post(link, {"password": guess}).status_code for guess in ["guess-one-1", "guess-two-2", PASSWORD]]
+
+    assert answers == [200, 200, 429]
+    assert not User.objects.get().is_active
+
+
+def test_it_lets_the_owner_of_the_address_take_over_an_account_signed_up_by_someone_else(mailoutbox, eager):
+    attacker, victim = Client(), Client(REMOTE_ADDR="10.0.0.9")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(
+            attacker,
+            handle="Mallory",
+            email="ada@example.org",
+            password="hunter-gatherer-77",
+            password2="hunter-gatherer-77",
+        )
+    [first] = mailoutbox
+    old_link = confirm_path(first)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = signup(victim, handle="Ada", email="ADA@example.org", password=PASSWORD)
+
+    assert response["Location"] == "/accounts/signup/sent/"
+    user = User.objects.get()
+    assert user.username == "Ada"
+    assert user.recommender.handle == "Ada"
+    assert Recommender.objects.count() == 1
+    assert user.check_password(PASSWORD)
+    assert not user.check_password("hunter-gatherer-77")
+    assert not user.is_active
+    # The first link is dead: the token holds the old password's hash.
+    assert "This link does not work any more" in victim.get(old_link).content.decode()
+    [_, fresh] = mailoutbox
+    assert fresh.to == ["ada@example.org"]
+    assert "Hello @Ada" in fresh.body
+    assert confirm(victim, confirm_path(fresh), password="hunter-gatherer-77").status_code == 200
+    assert not User.objects.get().is_active
+    assert confirm(victim, confirm_path(fresh), password=PASSWORD)["Location"] == "/"
+    assert int(victim.session["_auth_user_id"]) == user.pk
+    # The handle the first sign-up took is free again.
+    assert not accounts.handle_is_taken("Mallory")
+
+
+def test_it_keeps_the_handle_of_an_unconfirmed_account_when_the_new_one_is_taken_meanwhile(
+    client, mailoutbox, eager, monkeypatch
+):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client, handle="Mallory", password="hunter-gatherer-77", password2="hunter-gatherer-77")
+    make_recommender("Bea")
+    # The form saw "Bea" free; the service, under its lock, sees it taken.
+    monkeypatch.setattr(account_forms, "handle_is_taken", lambda handle: False)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = signup(Client(REMOTE_ADDR="10.0.0.9"), handle="Bea")
+
+    assert response["Location"] == "/accounts/signup/sent/"
+    user = User.objects.get()
+    assert user.username == "Mallory"
+    assert user.recommender.handle == "Mallory"
+    assert user.check_password(PASSWORD)
+    assert "Hello @Mallory" in mailoutbox[-1].body
+
+
+def test_it_answers_an_unconfirmed_address_like_any_other(
+    client, mailoutbox, django_capture_on_commit_callbacks, eager
+):
+    app.conf.task_always_eager = False  # as in production, for the requests (the eager fixture restores it)
+    User.objects.create_user(username="someone", email="known@example.org", password=PASSWORD)
+    account_create(handle="Pending", email="pending@example.org", password=PASSWORD, confirmed=False)
+    answers = []
+    for handle, email in [("Ada", "known@example.org"), ("Bea", "pending@example.org"), ("Cleo", "new@example.org")]:
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = signup(Client(), handle=handle, email=email)
+        answers.append((response.status_code, response["Location"], response.content))
+        assert len(callbacks) == 1
+        assert mailoutbox == []
+
+    assert answers[0] == answers[1] == answers[2]
