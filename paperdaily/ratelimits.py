@@ -17,6 +17,7 @@ in-process cache that the embedded default (one runserver process) uses.
 import logging
 import math
 import time
+from collections.abc import Mapping
 from functools import wraps
 
 from django.conf import settings
@@ -36,9 +37,11 @@ def _email_key(group, request):
 
 
 def _account_key(group, request):
-    # The name typed in the log-in form (site, admin or API token); the API's JSON body is in .data.
+    # The name typed in the log-in form (site, admin or API token); the API's JSON body is in .data
+    # and may be any JSON value: what is not an object naming a user counts as the empty name.
     data = getattr(request, "data", None) or request.POST
-    return str(data.get("username", "")).strip().lower()[:254]
+    name = data.get("username", "") if isinstance(data, Mapping) else ""
+    return name.strip().lower()[:254] if isinstance(name, str) else ""
 
 
 # Short key names used by views -> django-ratelimit key specs.

@@ -137,6 +137,15 @@ def test_it_refuses_wrong_credentials_without_making_a_token(account, payload):
     assert not Token.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["[1]", '"Reader"', "null", '{"username": ["Reader"], "password": "s3cret-pass"}'])
+def test_it_answers_a_body_that_is_not_an_object_of_strings_with_400(account, body):
+    # The log-in limit reads the user name before the form does: it must not choke on any JSON value.
+    response = APIClient().post(TOKEN_URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["status"] == 400
+    assert not Token.objects.exists()
+
+
 def test_it_says_what_the_login_page_says(account):
     response = APIClient().post(TOKEN_URL, {"username": "Reader", "password": "wrong"}, format="json")
     assert "do not match an account" in response.json()["error"]["fields"]["non_field_errors"][0]
