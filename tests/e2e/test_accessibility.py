@@ -104,8 +104,11 @@ def open_page(browser, live_server, path, *, user=None, viewport=None, language=
         context.add_cookies(cookies)
     page = context.new_page()
     response = page.goto(live_server.url + path)
-    assert response.status == 200, f"{path}: {response.status}"
     page.wait_for_load_state("load")
+    # The page itself, not a log-in page it redirected to.
+    assert response.status == 200 and page.url == live_server.url + path, f"{path}: {response.status} at {page.url}"
+    if language:
+        assert page.evaluate("document.documentElement.lang") == language
     return context, page
 
 
