@@ -29,6 +29,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# axe-core for the browser accessibility test, at the version package-lock.json pins.
+AXE := tests/e2e/axe
+$(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
+	npm ci --prefix $(AXE) --no-audit --no-fund
+	touch $@
+
 ## run: create .venv, install, migrate, load demo issue 128, serve on http://$(HOST):$(PORT) with a worker.
 run: export DEBUG ?= true
 run: $(VENV)/.installed
@@ -46,7 +52,7 @@ worker: $(VENV)/.installed
 	$(BIN)/celery -A paperdaily worker --beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 ## test: lint, migrations check, API schema check (no warnings), then the whole suite on PostgreSQL and Redis.
-test: $(VENV)/.installed-dev lint
+test: $(VENV)/.installed-dev $(AXE)/node_modules/.installed lint
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)

@@ -28,8 +28,19 @@ from .services import issues
 WAITING_LISTED = 100
 
 
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's inputs are headed by their column only: name each input after its field."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.label and not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class IssueEntryInline(admin.TabularInline):
     model = IssueEntry
+    formset = LabelledInlineFormSet
     # Two entries at one position are refused by the formset's own unique check (the model's constraint).
     extra = 0
     ordering = ["position"]
@@ -81,6 +92,14 @@ class IssueForm(forms.ModelForm):
         model = Issue
         fields = ["title", "intro", "scheduled_at"]
         widgets = {"intro": forms.Textarea(attrs={"rows": 6, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's split date/time inputs sit under a legend with no label of their own.
+        widget = self.fields["scheduled_at"].widget if "scheduled_at" in self.fields else None
+        if isinstance(widget, forms.MultiWidget):
+            widget.widgets[0].attrs["aria-label"] = _("Publication date")
+            widget.widgets[1].attrs["aria-label"] = _("Publication time")
 
     def clean_scheduled_at(self):
         when = self.cleaned_data.get("scheduled_at")
