@@ -296,9 +296,12 @@ class TokenObtain(APIView):
         tags=["auth"],
     )
     def post(self, request):
+        # Parsed first: a body that is not JSON is a 400 of its own, not a cache failure inside
+        # the limit's key (which would count it as a log-in by nobody).
+        data = request.data
         if wait := login_wait(request):
             raise LoginLimited(wait=wait)
-        serializer = s.TokenObtainSerializer(data=request.data)
+        serializer = s.TokenObtainSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         form = LoginForm(request._request, data=serializer.validated_data)
         if not form.is_valid():
