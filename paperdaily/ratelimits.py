@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django_ratelimit.core import _SIMPLE_KEYS, _split_rate, get_usage
@@ -44,8 +45,18 @@ def _account_key(group, request):
     return name.strip().lower()[:254] if isinstance(name, str) else ""
 
 
+def _ip_key(group, request):
+    # django-ratelimit's own reading of the address (its settings for proxies and IPv6 prefixes).
+    # A request without one (absent or empty) comes from a WSGI harness, not a server: it counts
+    # under the empty address instead of raising inside a limit that has to count somewhere.
+    try:
+        return _SIMPLE_KEYS["ip"](request)
+    except (ImproperlyConfigured, ValueError):
+        return ""
+
+
 # Short key names used by views -> django-ratelimit key specs.
-KEYS = {"ip": "ip", "user": "user_or_ip", "email": _email_key, "account": _account_key}
+KEYS = {"ip": _ip_key, "user": "user_or_ip", "email": _email_key, "account": _account_key}
 
 # The site's log-in page, the admin's and the API token spend one budget of password guesses.
 LOGIN_LIMITS = [("ip", "PAPERDAILY_RATE_LOGIN_IP"), ("account", "PAPERDAILY_RATE_LOGIN_ACCOUNT")]

@@ -72,3 +72,17 @@ def test_it_lets_recommending_fail_open(rf, settings):
         ]
 
     assert answers == [False, False, False]
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/", "/api/auth/token/"])
+def test_it_counts_a_request_without_an_address_instead_of_failing(client, grace, url):
+    # Real servers always set REMOTE_ADDR; a WSGI harness may not, and the in-process count must cope.
+    with redis_down():
+        extra = {"content_type": "application/json"} if url.startswith("/api/") else {}
+        answers = [
+            client.post(url, {"username": "Grace", "password": "wrong-password"}, REMOTE_ADDR="", **extra).status_code
+            for _ in range(4)
+        ]
+
+    assert answers[-1] == 429
+    assert 500 not in answers
