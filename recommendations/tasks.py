@@ -14,6 +14,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from papers.tasks import enqueue
 
@@ -150,8 +152,20 @@ def newsletter_subscribe(email):
 
 
 def enqueue_newsletter_subscribe(email):
-    """Record the newsletter sign-up of ``email`` from a task, once the current transaction commits."""
-    enqueue(newsletter_subscribe, email)
+    """Record the newsletter sign-up of ``email`` from a task, once the current transaction commits.
+
+    No sweeper knows of a sign-up that never reached the broker, so with the broker down it is
+    recorded at once instead (its answer then takes longer, but nothing the reader asked is lost).
+    """
+
+    def send():
+        try:
+            newsletter_subscribe.apply_async(args=(email,), retry=False)
+        except OperationalError as error:
+            logger.warning("could not queue a newsletter sign-up, recording it now: %s", error)
+            newsletter.subscriber_subscribe(email=email)
+
+    transaction.on_commit(send)
 
 
 @shared_task(name="recommendations.send_newsletter_confirmation", **_mail_task)
