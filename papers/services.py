@@ -10,7 +10,6 @@ overwritten, and an empty answer never blanks a value we already have.
 import difflib
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from .identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
 from .models import Author, Paper, PaperAuthor, Repository
 from .ratelimit import API_LABELS
 from .sources import arxiv, crossref, github, semantic_scholar
-from .sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError
+from .sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError, waiting_for
 
 logger = logging.getLogger(__name__)
 
@@ -115,15 +114,14 @@ def papers_fetch_arxiv_batch(*, paper_ids: list[int]) -> list[Paper]:
     try:
         asked = pool.submit(_semantic_scholar_batch, [f"ARXIV:{paper.arxiv_id}" for paper in papers])
         try:
-            with _waiting_for("arxiv"):
-                by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
+            by_id = arxiv.fetch([paper.arxiv_id for paper in papers])
         except TemporaryError as error:
             for paper in papers:
                 paper_record_error(paper_id=paper.pk, message=str(error), final=False)
             raise
         except SourceError as error:
             return [paper_record_error(paper_id=paper.pk, message=str(error), final=True) for paper in papers]
-        with _waiting_for("semantic_scholar"):
+        with waiting_for(API_LABELS["semantic_scholar"]):
             venues = asked.result()
     finally:
         _leave_behind(pool)
@@ -166,31 +164,25 @@ def _collect_metadata(paper: Paper) -> list[PaperMetadata]:
     if paper.arxiv_id:
         if not _arxiv_id_valid(paper.arxiv_id):
             raise BadRequest(_not_an_arxiv_id(paper.arxiv_id))
-        with _waiting_for("arxiv"):
-            found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
+        found = arxiv.fetch([paper.arxiv_id]).get(paper.arxiv_id)
         if found is None:
             raise NotFound(_arxiv_has_none(paper.arxiv_id))
         extra = _semantic_scholar_optional(f"ARXIV:{paper.arxiv_id}")
         return [found, extra] if extra else [found]
     if paper.doi:
         try:
-            with _waiting_for("crossref"):
-                found = [crossref.fetch(paper.doi)]
+            found = [crossref.fetch(paper.doi)]
         except NotFound:
             # Not every DOI is Crossref's (DataCite, mEDRA...): Semantic Scholar may still know it.
-            with _waiting_for("semantic_scholar"):
-                return [semantic_scholar.fetch(semantic_scholar.paper_key("doi", paper.doi))]
+            return [semantic_scholar.fetch(semantic_scholar.paper_key("doi", paper.doi))]
         extra = _semantic_scholar_optional(semantic_scholar.paper_key("doi", paper.doi))
         return found + [extra] if extra else found
     if paper.acl_id:
-        with _waiting_for("semantic_scholar"):
-            return [semantic_scholar.fetch(semantic_scholar.paper_key("acl", paper.acl_id))]
+        return [semantic_scholar.fetch(semantic_scholar.paper_key("acl", paper.acl_id))]
     if paper.openreview_id:
-        with _waiting_for("semantic_scholar"):
-            return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
+        return [semantic_scholar.fetch(semantic_scholar.paper_key("openreview", paper.openreview_id))]
     if paper.has_title:
-        with _waiting_for("semantic_scholar"):
-            found = semantic_scholar.match_title(paper.title)
+        found = semantic_scholar.match_title(paper.title)
         if found is None or not _same_title(found.title, paper.title):
             raise NotFound(_("Semantic Scholar found no paper titled “%(title)s”.") % {"title": paper.title})
         return [found]
@@ -227,8 +219,7 @@ def _semantic_scholar_optional(key: str) -> PaperMetadata | None:
     """Semantic Scholar adds the venue; the paper is complete without it, so a failure
     (429s are frequent without a key) is logged and skipped."""
     try:
-        with _waiting_for("semantic_scholar"):
-            return semantic_scholar.fetch(key)
+        return semantic_scholar.fetch(key)
     except SourceError as error:
         logger.info("Semantic Scholar skipped for %s: %s", key, error)
         return None
@@ -347,8 +338,7 @@ def repository_fetch(*, repository_id: int) -> Repository:
     Raises TemporaryError when a retry may help; other failures are recorded on the row.
     """
     repository = Repository.objects.get(pk=repository_id)
-    with _waiting_for("github"):
-        outcome = _ask_github(repository)
+    outcome = _ask_github(repository)
     return _repository_store(repository_id, outcome)
 
 
@@ -368,7 +358,7 @@ def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError
         asked = {pool.submit(_ask_github, repository): repository for repository in repositories}
         waiting = set(asked)
         while waiting:
-            with _waiting_for("github"):
+            with waiting_for(API_LABELS["github"]):
                 done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda future: asked[future].pk):
                 repository = asked[future]
@@ -554,19 +544,6 @@ def _unfinished(model, ids):
     return list(
         model.objects.filter(pk__in=ids, fetch_started_at__isnull=False).order_by("pk").values_list("pk", flat=True)
     )
-
-
-@contextmanager
-def _waiting_for(api: str):
-    """Name the API this thread waits for on whatever interrupts the wait: the task's soft time
-    limit arrives as an exception raised wherever the main thread is, and the error recorded on
-    the row should say who kept it waiting."""
-    try:
-        yield
-    except BaseException as error:
-        if getattr(error, "waiting_for", None) is None:
-            error.waiting_for = API_LABELS[api]
-        raise
 
 
 def _leave_behind(pool: ThreadPoolExecutor) -> None:

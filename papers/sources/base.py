@@ -6,6 +6,7 @@ which is why every error says whether trying again later can help.
 """
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -110,3 +111,18 @@ class TemporaryError(SourceError):
 
 class RateLimited(TemporaryError):
     """429, or a rate-limit budget (the API's or ours) spent until ``retry_after`` seconds from now."""
+
+
+@contextmanager
+def waiting_for(label: str):
+    """Name the API this thread waits for on whatever interrupts the wait.
+
+    A task's soft time limit arrives as an exception raised wherever the main thread is; the
+    error recorded on the row should say which API kept it waiting. The innermost name wins.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if getattr(error, "waiting_for", None) is None:
+            error.waiting_for = label
+        raise

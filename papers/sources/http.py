@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from papers import ratelimit
-from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, TemporaryError
+from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, TemporaryError, waiting_for
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,11 @@ def api_post(
 def _request(method, api, path_or_url, *, params, json, headers):
     if api not in API_NAMES:
         raise ValueError(f"Unknown API {api!r}; expected one of {', '.join(API_NAMES)}.")
+    with waiting_for(ratelimit.API_LABELS[api]):
+        return _request_bounded(method, api, path_or_url, params=params, json=json, headers=headers)
+
+
+def _request_bounded(method, api, path_or_url, *, params, json, headers):
     label = ratelimit.API_LABELS[api]
     url = _resolve(api, path_or_url)
 
