@@ -37,6 +37,8 @@ $(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
 
 ## run: create .venv, install, migrate, load demo issue 128, serve on http://$(HOST):$(PORT) with a worker.
 run: export DEBUG ?= true
+# Links in mails and feeds point where this server listens (sign-up needs its mailed link to work).
+run: export PAPERDAILY_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
