@@ -12,7 +12,13 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import HANDLE_TAKEN, awaiting_confirmation, handle_is_taken, username_for_login
+from .accounts import (
+    HANDLE_TAKEN,
+    awaiting_confirmation,
+    handle_awaits_confirmation_at,
+    handle_is_taken,
+    username_for_login,
+)
 from .models import Recommender, handle_validator
 
 BIO_MAX_CHARS = Recommender._meta.get_field("bio").max_length
@@ -74,7 +80,10 @@ class SignupForm(SetPasswordMixin, HoneypotForm):
 
     def clean_handle(self):
         handle = self.cleaned_data["handle"]
-        if handle_is_taken(handle):
+        # The address is not cleaned yet (it comes after the handle); the raw value only spares
+        # the error, and ``account_signup`` checks the pair again under its locks.
+        email = str(self.data.get("email", "")).strip()
+        if handle_is_taken(handle) and not handle_awaits_confirmation_at(handle, email):
             raise ValidationError(HANDLE_TAKEN, code="handle_taken")
         return handle
 

@@ -55,6 +55,13 @@ def handle_is_taken(handle, *, exclude_user=None):
     return Recommender.objects.filter(handle__iexact=handle).exists() or users.exists()
 
 
+def handle_awaits_confirmation_at(handle, email):
+    """True when ``handle`` belongs to a never-confirmed account of ``email``: signing up again
+    with both is that person asking for a fresh link (``account_signup``), not a taken handle."""
+    users = get_user_model().objects.filter(username__iexact=handle, email__iexact=email)
+    return awaiting_confirmation(users).exists()
+
+
 def email_is_taken(email):
     return get_user_model().objects.filter(email__iexact=email).exists()
 

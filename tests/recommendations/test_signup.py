@@ -9,7 +9,7 @@ from django.test import Client, TestCase
 
 from paperdaily.celery import app
 from recommendations import account_forms, accounts
-from recommendations.accounts import account_create
+from recommendations.accounts import HANDLE_TAKEN, account_create
 from recommendations.models import Recommender
 from tests.factories import make_recommender
 from tests.htmlcheck import assert_safe_html, soup
@@ -605,3 +605,29 @@ def test_it_answers_an_unconfirmed_address_like_any_other(
         assert mailoutbox == []
 
     assert answers[0] == answers[1] == answers[2]
+
+
+def test_it_lets_a_person_sign_up_again_with_the_handle_of_their_own_unconfirmed_account(mailoutbox, eager):
+    # The first mail was lost: the same handle and address again must give a fresh link, not "handle taken".
+    client = Client()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client, password="first-try-password-9", password2="first-try-password-9")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = signup(client, handle="ada", email="Ada@Example.org")
+
+    assert response.status_code == 302, field_errors(response, "handle")
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert User.objects.count() == 1
+    [_, fresh] = mailoutbox
+    assert confirm(client, confirm_path(fresh), password=PASSWORD).status_code == 302
+    assert User.objects.get().is_active
+
+
+def test_it_still_refuses_the_handle_of_an_unconfirmed_account_to_another_address(mailoutbox, eager):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(Client())
+
+    response = signup(Client(REMOTE_ADDR="10.0.0.9"), email="someone-else@example.org")
+
+    assert response.status_code == 200
+    assert field_errors(response, "handle") == [str(HANDLE_TAKEN)]
