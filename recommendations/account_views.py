@@ -110,7 +110,8 @@ def signup_confirm(request, uidb64, token):
             auth_login(request, user)
             messages.success(request, _("Welcome to PaperDaily, @%(handle)s!") % {"handle": user.get_username()})
             return _after_login(next_url)
-    context = {"validlink": True, "user": user, "next": next_url, "form": form}
+    # Not "user": that name is the signed-in visitor in every template (the header reads it).
+    context = {"validlink": True, "account": user, "next": next_url, "form": form}
     return render(request, "recommendations/signup_confirm.html", context)
 
 

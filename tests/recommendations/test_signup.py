@@ -631,3 +631,16 @@ def test_it_still_refuses_the_handle_of_an_unconfirmed_account_to_another_addres
 
     assert response.status_code == 200
     assert field_errors(response, "handle") == [str(HANDLE_TAKEN)]
+
+
+def test_it_shows_the_confirmation_page_to_a_visitor_who_is_not_logged_in_yet(client, mailoutbox, eager):
+    # The page names the account being confirmed; its header must still offer to log in, not that account's menu.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signup(client)
+    link = confirm_path(mailoutbox[0])
+
+    for response in (client.get(link), client.post(link, {"password": "not-the-password-42"})):
+        page = soup(response)
+        assert "@Ada" in page.select_one("main").get_text()
+        assert page.select_one('header a[href^="/accounts/login/"]') is not None
+        assert page.select_one("header .user-nav__logout") is None
