@@ -1,5 +1,5 @@
 """PaperDaily project package. Loading the Celery app here lets tasks use @shared_task."""
 
-from .celery import app as celery_app
+from paperdaily.celery import app as celery_app
 
 __all__ = ("celery_app",)

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api import read_errors
+from paperdaily.api import read_errors
 
 app_name = "api"
 

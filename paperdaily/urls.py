@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from . import media, views
-from .ratelimits import login_wait, too_many_requests
+from paperdaily import media, views
+from paperdaily.ratelimits import login_wait, too_many_requests
 
 admin.site.site_header = "PaperDaily"
 admin.site.site_title = _("PaperDaily back office")

@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from paperdaily.admin_base import ModelAdmin
-
-from . import services, tasks
-from .identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
-from .models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
+from papers import services, tasks
+from papers.identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
+from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
 
 @admin.register(Area)

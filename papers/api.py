@@ -13,17 +13,16 @@ from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
 
 from paperdaily.api import last_modified, read_errors, validated_query
-from recommendations.models import Recommendation, published_recommendations_q
-
-from .models import Area, Paper, PaperAuthor, PaperRepository, Tag, listing_prefetches
-from .related import related_papers
-from .search import SEARCH_RANK_POOL, attach_snippets, paper_search
-from .serializers import (
+from papers.models import Area, Paper, PaperAuthor, PaperRepository, Tag, listing_prefetches
+from papers.related import related_papers
+from papers.search import SEARCH_RANK_POOL, attach_snippets, paper_search
+from papers.serializers import (
     AreaSerializer,
     PaperDetailSerializer,
     PaperListSerializer,
     TagSerializer,
 )
+from recommendations.models import Recommendation, published_recommendations_q
 
 MAX_INT = 2**31 - 1
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from papers import api
 
 router = SimpleRouter()
 router.register("papers", api.PaperViewSet, basename="paper")

@@ -10,7 +10,7 @@ topic + 2 a shared recommender + title similarity (0 to 1); ties go to the newes
 
 from django.db import connection
 
-from .models import Paper
+from papers.models import Paper
 
 # The published rule of ``published_recommendations_q``, in SQL: a published recommendation in a
 # published issue. A paper readers may see is one such recommendation's paper.

@@ -34,7 +34,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import Paper, PaperAuthor
+from papers.models import Paper, PaperAuthor
 
 # Longer queries are cut: nobody types more, and each term costs an index scan.
 SEARCH_MAX_QUERY_LENGTH = 200

@@ -13,8 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from paperdaily.api import LinkField
-
-from .models import Paper, PaperLink, Repository
+from papers.models import Paper, PaperLink, Repository
 
 
 class AreaRefSerializer(serializers.Serializer):

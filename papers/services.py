@@ -18,11 +18,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
-from .models import Author, Paper, PaperAuthor, Repository
-from .ratelimit import API_LABELS
-from .sources import arxiv, crossref, github, semantic_scholar
-from .sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError, waiting_for
+from papers.identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
+from papers.models import Author, Paper, PaperAuthor, Repository
+from papers.ratelimit import API_LABELS
+from papers.sources import arxiv, crossref, github, semantic_scholar
+from papers.sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError, waiting_for
 
 logger = logging.getLogger(__name__)
 

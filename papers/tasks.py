@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from . import services
-from .models import Paper, Repository
-from .sources.base import TemporaryError
+from papers import services
+from papers.models import Paper, Repository
+from papers.sources.base import TemporaryError
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from paperdaily.paging import paginate
+from papers.models import Area, Paper, PaperAuthor, Tag
+from papers.related import related_papers
+from papers.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 from recommendations.cards import with_cards
 from recommendations.models import Issue, Recommendation, published_recommendations_q
-
-from .models import Area, Paper, PaperAuthor, Tag
-from .related import related_papers
-from .search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 
 SEARCH_PER_PAGE = 20
 

@@ -12,14 +12,14 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import (
+from recommendations.accounts import (
     HANDLE_TAKEN,
     awaiting_confirmation,
     handle_awaits_confirmation_at,
     handle_is_taken,
     username_for_login,
 )
-from .models import Recommender, handle_validator
+from recommendations.models import Recommender, handle_validator
 
 BIO_MAX_CHARS = Recommender._meta.get_field("bio").max_length
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import account_views as views
-from . import token_views
+from recommendations import account_views as views
+from recommendations import token_views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),

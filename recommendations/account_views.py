@@ -24,10 +24,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.ratelimits import LOGIN_LIMITS, limit_posts
-
-from . import tasks
-from .account_forms import BIO_MAX_CHARS, HandleForm, LoginForm, ProfileForm, SignupConfirmForm, SignupForm
-from .accounts import (
+from recommendations import tasks
+from recommendations.account_forms import (
+    BIO_MAX_CHARS,
+    HandleForm,
+    LoginForm,
+    ProfileForm,
+    SignupConfirmForm,
+    SignupForm,
+)
+from recommendations.accounts import (
     account_confirm,
     account_password_changed,
     account_signup,

@@ -36,7 +36,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
-from .models import Recommender, handle_validator
+from recommendations.models import Recommender, handle_validator
 
 HANDLE_TAKEN = _("This handle is taken. Please choose another one.")
 EMAIL_TAKEN = _("An account with this e-mail address already exists.")
@@ -152,7 +152,7 @@ def account_signup(*, handle, email, password, next_url="", language=""):
     either way. Raises ``ValidationError`` (keyed by field) for what the person may be told:
     a taken handle, a malformed name or a weak password.
     """
-    from . import tasks  # tasks import the services, which import this module
+    from recommendations import tasks  # tasks import the services, which import this module
 
     email = get_user_model().objects.normalize_email(email)
     if not email_is_taken(email):

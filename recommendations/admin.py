@@ -19,9 +19,9 @@ from paperdaily.admin_base import ModelAdmin
 from papers.models import PaperAuthor
 
 # admin_accounts, admin_issues, admin_newsletter and admin_rewards register their own models.
-from . import admin_accounts, admin_issues, admin_newsletter, admin_rewards  # noqa: F401
-from .models import Figure, Issue, Recommendation, Recommender
-from .services import issues, moderation
+from recommendations import admin_accounts, admin_issues, admin_newsletter, admin_rewards  # noqa: F401
+from recommendations.models import Figure, Issue, Recommendation, Recommender
+from recommendations.services import issues, moderation
 
 # The review queue shows this much of each write-up, enough to judge it from the list.
 WRITEUP_EXCERPT_CHARS = 120

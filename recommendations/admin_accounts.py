@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 
-from .accounts import account_password_changed
+from recommendations.accounts import account_password_changed
 
 
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):

@@ -20,9 +20,8 @@ from django.utils.translation import ngettext
 
 from paperdaily.admin_base import ModelAdmin, ReadOnlyAdmin, row_ids
 from papers import tasks
-
-from .models import Issue, IssueEntry, NewsletterDelivery, Recommendation
-from .services import issues
+from recommendations.models import Issue, IssueEntry, NewsletterDelivery, Recommendation
+from recommendations.services import issues
 
 # The waiting list on a draft's page shows this many accepted recommendations, oldest first.
 WAITING_LISTED = 100
@@ -400,7 +399,7 @@ def _by_entry(problems):
 
 
 def _confirmed_subscribers():
-    from .models import Subscriber
+    from recommendations.models import Subscriber
 
     return Subscriber.objects.confirmed().count()
 

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from paperdaily.admin_base import ModelAdmin, ReadOnlyAdmin
-
-from .models import NewsletterDelivery, Subscriber
-from .services import newsletter
+from recommendations.models import NewsletterDelivery, Subscriber
+from recommendations.services import newsletter
 
 # Enough of an SMTP error to tell failures apart in the list; the whole text is on the delivery's page.
 ERROR_PREVIEW_CHARS = 80

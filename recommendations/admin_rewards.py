@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from paperdaily.admin_base import ModelAdmin
-
-from .models import Reward
-from .services.rewards import reward_mark_sent
+from recommendations.models import Reward
+from recommendations.services.rewards import reward_mark_sent
 
 # Enough of the shipping note to tell claims apart in the list; the whole note is on the reward's page.
 NOTE_PREVIEW_CHARS = 60

@@ -13,10 +13,14 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from paperdaily.api import last_modified, read_errors
-
-from .cards import issue_recommendations
-from .models import Issue, Recommendation, Recommender
-from .serializers import IssueDetailSerializer, IssueListSerializer, RecommenderDetailSerializer, RecommenderSerializer
+from recommendations.cards import issue_recommendations
+from recommendations.models import Issue, Recommendation, Recommender
+from recommendations.serializers import (
+    IssueDetailSerializer,
+    IssueListSerializer,
+    RecommenderDetailSerializer,
+    RecommenderSerializer,
+)
 
 
 @extend_schema_view(

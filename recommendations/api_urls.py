@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from recommendations import api
 
 router = SimpleRouter()
 router.register("issues", api.IssueViewSet, basename="issue")

@@ -30,13 +30,12 @@ from rest_framework.views import APIView
 from paperdaily.api import JSONParser, django_validation_error_fields, error_body, errors
 from paperdaily.ratelimits import KEYS, login_wait, over_limit
 from papers.models import Area, Tag
-
-from . import write_serializers as s
-from .account_forms import LoginForm
-from .models import Issue, IssueEntry, Recommendation, Recommender
-from .recommend_views import RECOMMEND_LIMITS
-from .services import issues
-from .services.submission import AlreadyRecommended, recommendation_submit, recommendation_withdraw
+from recommendations import write_serializers as s
+from recommendations.account_forms import LoginForm
+from recommendations.models import Issue, IssueEntry, Recommendation, Recommender
+from recommendations.recommend_views import RECOMMEND_LIMITS
+from recommendations.services import issues
+from recommendations.services.submission import AlreadyRecommended, recommendation_submit, recommendation_withdraw
 
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 # Issue numbers are PositiveIntegerFields; anything bigger names no issue.

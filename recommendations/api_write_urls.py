@@ -6,7 +6,7 @@ gets the API's JSON 404 rather than the site's HTML one.
 
 from django.urls import path
 
-from . import api_write as views
+from recommendations import api_write as views
 
 urlpatterns = [
     path("recommendations/", views.RecommendationCreate.as_view(), name="recommendation-create"),

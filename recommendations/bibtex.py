@@ -9,7 +9,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from .cards import issue_recommendations
+from recommendations.cards import issue_recommendations
 
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from papers.models import PaperLink
-
-from .models import Recommendation
+from recommendations.models import Recommendation
 
 LINK_KINDS = dict(PaperLink.Kind.choices)
 # The snapshot's shape; a card stored under an older version is read with the keys it has.

@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from . import exports
-from .bibtex import issue_bibtex
-from .models import Issue
+from recommendations import exports
+from recommendations.bibtex import issue_bibtex
+from recommendations.models import Issue
 
 
 def _issue(request, number):

@@ -22,8 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .cards import Card, CodeChip, LinkChip, issue_recommendations
-from .markdown import absolutize_links
+from recommendations.cards import Card, CodeChip, LinkChip, issue_recommendations
+from recommendations.markdown import absolutize_links
 
 # The card shows this many authors, then "et al."; the exports read like the card.
 AUTHORS_SHOWN = 6

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import feeds
+from recommendations import feeds
 
 app_name = "feeds"
 

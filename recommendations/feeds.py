@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from papers.models import Tag
-
-from .cards import with_cards
-from .exports import absolute_url, export_entries, issue_context
-from .models import Issue, Recommendation
+from recommendations.cards import with_cards
+from recommendations.exports import absolute_url, export_entries, issue_context
+from recommendations.models import Issue, Recommendation
 
 ISSUES_IN_FEED = 20
 RECOMMENDATIONS_IN_FEED = 20

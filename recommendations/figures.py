@@ -41,7 +41,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
-from .models import Figure
+from recommendations.models import Figure
 
 logger = logging.getLogger(__name__)
 

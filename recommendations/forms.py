@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from papers.models import Area, Tag
-
-from .account_forms import HoneypotForm
-from .figures import figure_prepare
-from .services import submission
+from recommendations.account_forms import HoneypotForm
+from recommendations.figures import figure_prepare
+from recommendations.services import submission
 
 NEW_TOPIC = "new"
 

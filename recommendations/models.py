@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from papers.models import Paper, Repository, Tag, listing_prefetches
-
-from .markdown import render_markdown
+from recommendations.markdown import render_markdown
 
 handle_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{2,30}\Z",

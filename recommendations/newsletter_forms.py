@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .account_forms import HoneypotForm
+from recommendations.account_forms import HoneypotForm
 
 
 class SubscribeForm(HoneypotForm):

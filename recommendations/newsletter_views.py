@@ -13,11 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.ratelimits import limit_posts
-
-from . import tasks
-from .models import Subscriber
-from .newsletter_forms import SubscribeForm
-from .services import newsletter
+from recommendations import tasks
+from recommendations.models import Subscriber
+from recommendations.newsletter_forms import SubscribeForm
+from recommendations.services import newsletter
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

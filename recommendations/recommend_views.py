@@ -12,11 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from paperdaily.paging import paginate
 from paperdaily.ratelimits import limit_posts
-
-from .forms import RecommendationEditForm, RecommendationForm
-from .models import Recommendation, Recommender, Reward
-from .reward_forms import RewardClaimForm
-from .services.submission import (
+from recommendations.forms import RecommendationEditForm, RecommendationForm
+from recommendations.models import Recommendation, Recommender, Reward
+from recommendations.reward_forms import RewardClaimForm
+from recommendations.services.submission import (
     AlreadyRecommended,
     recommendation_submit,
     recommendation_update,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services.rewards import NOTE_REQUIRED, SHIPPING_NOTE_MAX_LENGTH, mark_controls
+from recommendations.services.rewards import NOTE_REQUIRED, SHIPPING_NOTE_MAX_LENGTH, mark_controls
 
 
 class NoteTextarea(forms.Textarea):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reward_views
+from recommendations import reward_views
 
 app_name = "rewards"
 

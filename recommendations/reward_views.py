@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .models import Reward
-from .reward_forms import RewardClaimForm
-from .services.rewards import reward_claim
+from recommendations.models import Reward
+from recommendations.reward_forms import RewardClaimForm
+from recommendations.services.rewards import reward_claim
 
 
 def _rewards_url():

@@ -18,9 +18,8 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from papers.tasks import enqueue
-
-from . import accounts
-from .services import account_emails, issues, moderation, newsletter
+from recommendations import accounts
+from recommendations.services import account_emails, issues, moderation, newsletter
 
 logger = logging.getLogger(__name__)
 

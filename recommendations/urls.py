@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import recommend_views, views
+from recommendations import recommend_views, views
 
 
 class HandleConverter:

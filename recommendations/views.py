@@ -9,9 +9,8 @@ from django.views.decorators.http import require_safe
 
 from paperdaily.paging import paginate
 from papers.models import Area
-
-from .cards import issue_recommendations, with_cards
-from .models import Issue, Recommendation, Recommender, published_recommendations_q
+from recommendations.cards import issue_recommendations, with_cards
+from recommendations.models import Issue, Recommendation, Recommender, published_recommendations_q
 
 
 @require_safe

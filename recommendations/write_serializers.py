@@ -10,8 +10,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from papers.models import Paper
-
-from .models import Issue, Recommendation
+from recommendations.models import Issue, Recommendation
 
 # Primary keys are BigAutoFields; a bigger number cannot name a row.
 MAX_ID = 2**63 - 1

@@ -1,5 +1,5 @@
 """The demo issue (PaperDaily #128) and the service that loads it."""
 
-from .loader import DEMO_PATH, DemoLoadResult, demo_load
+from recommendations.demo.loader import DEMO_PATH, DemoLoadResult, demo_load
 
 __all__ = ["DEMO_PATH", "DemoLoadResult", "demo_load"]

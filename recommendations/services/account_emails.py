@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from ..accounts import signup_token_generator
+from recommendations.accounts import signup_token_generator
 
 logger = logging.getLogger(__name__)
 

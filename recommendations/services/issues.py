@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from papers import services as paper_services
 from papers import tasks as paper_tasks
 from papers.models import Paper, Repository
-
-from ..cards import paper_facts
-from ..models import Issue, IssueEntry, Recommendation
+from recommendations.cards import paper_facts
+from recommendations.models import Issue, IssueEntry, Recommendation
 
 logger = logging.getLogger(__name__)
 
@@ -388,7 +387,7 @@ def issue_publish(*, issue_id: int, editor=None, now=None) -> Issue:
     is not ready. Publishing an issue that is already published changes nothing either, so a
     double click, a retried API call and beat's scheduled run may all call it safely.
     """
-    from . import newsletter, rewards
+    from recommendations.services import newsletter, rewards
 
     with transaction.atomic():
         issue = _locked_issue(issue_id)
@@ -430,7 +429,7 @@ def issue_recommendations_for_publishing(issue):
 
 
 def _enqueue_after_publish(issue, recommendation_ids):
-    from .. import tasks
+    from recommendations import tasks
 
     for recommendation_id in recommendation_ids:
         tasks.enqueue_notify_decision(recommendation_id)
@@ -443,7 +442,7 @@ def issue_unpublish(*, issue_id: int, user) -> Issue:
     freezes them anew), and rewards not yet claimed go until it is published again. Newsletter
     deliveries stay: subscribers who got it will not get it twice.
     """
-    from ..models import Reward
+    from recommendations.models import Reward
 
     if not (user and user.is_active and user.is_superuser):
         raise PermissionDenied(_("Only a superuser can unpublish an issue."))

@@ -25,8 +25,7 @@ from papers import services as paper_services
 from papers import tasks as paper_tasks
 from papers.identifiers import LinkError, parse_repo_link
 from papers.models import Paper, PaperLink, PaperRepository
-
-from ..models import IssueEntry, Recommendation
+from recommendations.models import IssueEntry, Recommendation
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +174,7 @@ def _attach_links_to_paper(recommendation):
 
 def _enqueue_decision_email(recommendation_id):
     # Imported here: the tasks module imports this one.
-    from .. import tasks
+    from recommendations import tasks
 
     tasks.enqueue_notify_decision(recommendation_id)
 

@@ -28,8 +28,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .. import exports
-from ..models import Issue, NewsletterDelivery, Subscriber
+from recommendations import exports
+from recommendations.models import Issue, NewsletterDelivery, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def subscriber_subscribe(*, email: str) -> Subscriber:
         # Set when the mail is queued, not when it leaves: two sign-ups at once queue one mail.
         subscriber.confirmation_sent_at = now
         subscriber.save(update_fields=["confirmation_sent_at"])
-        from .. import tasks
+        from recommendations import tasks
 
         tasks.enqueue_newsletter_confirmation(subscriber.pk)
     return subscriber
@@ -172,7 +172,7 @@ def newsletter_queue_issue(*, issue_id: int) -> int:
             added += _create_deliveries(batch)
             batch = []
     added += _create_deliveries(batch)
-    from .. import tasks
+    from recommendations import tasks
 
     tasks.enqueue_newsletter(issue.pk)  # sent once the transaction commits
     return added

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Issue, Recommendation, Recommender, Reward
+from recommendations.models import Issue, Recommendation, Recommender, Reward
 
 SHIPPING_NOTE_MAX_LENGTH = Reward._meta.get_field("shipping_note").max_length
 ONCE_PER_PERSON = "reward_claimed_once_per_person"

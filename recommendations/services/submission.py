@@ -23,9 +23,8 @@ from papers import tasks
 from papers.identifiers import LinkError, PaperRef, RepoRef, parse_paper_link, parse_repo_link
 from papers.models import Area, Paper, Repository, Tag
 from papers.services import paper_get_or_create, repository_get_or_create
-
-from ..figures import PreparedFigure, figure_attach, figure_delete_files, figure_prepare
-from ..models import Issue, Recommendation, Recommender
+from recommendations.figures import PreparedFigure, figure_attach, figure_delete_files, figure_prepare
+from recommendations.models import Issue, Recommendation, Recommender
 
 # A proposed topic: words, digits and a little punctuation ("Vision-Language Models", "图神经网络").
 _TOPIC_RE = re.compile(r"^\w[\w .,:+&/()'-]*\Z")
