@@ -120,8 +120,9 @@ def run(args, servers, env):
 
 def refresh_once(issue, servers, count):
     """One refresh of the issue, every row pending again first; returns its figures."""
-    from papers import ratelimit, tasks
     from papers.models import Paper, Repository
+    from papers.sources import budgets as ratelimit
+    from recommendations.issues import tasks as issue_tasks
 
     papers = Paper.objects.filter(arxiv_id__startswith="2501.")
     repositories = Repository.objects.filter(owner="paperdaily-bench")
@@ -134,7 +135,7 @@ def refresh_once(issue, servers, count):
     ratelimit.reset()
 
     started = time.perf_counter()
-    tasks.refresh_issue.delay(issue.pk)
+    issue_tasks.refresh_issue.delay(issue.pk)
     deadline = started + 120
     while time.perf_counter() < deadline:
         pending = (

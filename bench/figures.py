@@ -1,6 +1,6 @@
 """Benchmark: the memory one figure upload costs a worker, for the worst files accepted and refused.
 
-Each file goes through ``recommendations.figures.figure_prepare`` in a process of its own
+Each file goes through ``recommendations.recommending.figures.figure_prepare`` in a process of its own
 (so that one file's peak cannot hide behind another's), after Django is set up and a small
 figure has been prepared once (lazy imports and codecs loaded): the peak resident size
 (``VmHWM``, reset just before) minus the resident size just before is what the upload cost.
@@ -72,7 +72,7 @@ def _child(path, threads=1):
     from django.core.exceptions import ValidationError
     from PIL import Image
 
-    from recommendations.figures import figure_prepare
+    from recommendations.recommending.figures import figure_prepare
 
     warm = io.BytesIO()
     Image.new("RGB", (64, 48), "teal").save(warm, "PNG")
@@ -159,7 +159,7 @@ def _limits():
     django.setup()
     from django.conf import settings
 
-    from recommendations import figures
+    from recommendations.recommending import figures
 
     if hasattr(figures, "figure_max_pixels"):
         return {fmt: figures.figure_max_pixels(fmt) for fmt in ("png", "jpeg", "webp")}

@@ -424,10 +424,10 @@ def timed_get(browser, path, params):
 
 def sample_targets(rng, count):
     """Featured paper ids and published issue numbers to open, drawn at random."""
-    from papers.models import Paper
     from recommendations.models import Issue
+    from recommendations.visibility import featured_papers
 
-    paper_ids = list(Paper.objects.featured().values_list("pk", flat=True))
+    paper_ids = list(featured_papers().values_list("pk", flat=True))
     numbers = list(Issue.objects.published().values_list("number", flat=True))
     return [rng.choice(paper_ids) for _ in range(count)], [rng.choice(numbers) for _ in range(count)]
 
@@ -565,7 +565,7 @@ def pad(text, width):
 
 def matches(params):
     """How many papers the search finds: a fast search that finds nothing would prove little."""
-    from papers.search import paper_search
+    from recommendations.reading.search import paper_search
 
     return paper_search(query=params["q"], area=params.get("area", "")).count()
 
@@ -999,7 +999,7 @@ class SyntheticData:
             yield number, number, "published", published, published - timedelta(days=1)
 
     def snapshot(self, p):
-        """The card as publishing freezes it (recommendations/cards.py's ``paper_facts`` shape)."""
+        """The card as publishing freezes it (recommendations/reading/cards.py's ``paper_facts`` shape)."""
         code = p["code"]
         return {
             "version": 1,

@@ -1,7 +1,8 @@
 """/api/: the REST API, its OpenAPI schema and its docs page.
 
-Reading endpoints live in ``papers/api.py`` and ``recommendations/api.py``; writing ones
-(recommending, the editors' issue desk) in ``recommendations/api_write.py``.
+Each feature of ``recommendations`` brings its endpoints in its own ``api.py`` and ``api_urls.py``:
+reading (papers, topics, areas, search, issues, recommenders), recommending (a recommendation
+and one's own), accounts (a token for a password) and issues (the editors' issue desk).
 """
 
 from csp.constants import SELF, UNSAFE_INLINE
@@ -13,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from paperdaily.api import read_errors
+from paperdaily.lib.api import read_errors
 
 app_name = "api"
 
@@ -66,7 +67,8 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    path("", include("papers.api_urls")),
-    path("", include("recommendations.api_urls")),
-    path("", include("recommendations.api_write_urls")),
+    path("", include("recommendations.reading.api_urls")),
+    path("", include("recommendations.recommending.api_urls")),
+    path("", include("recommendations.accounts.api_urls")),
+    path("", include("recommendations.issues.api_urls")),
 ]

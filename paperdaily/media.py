@@ -2,7 +2,7 @@
 
 Gunicorn is the only web server in our deployment, so Django serves the figures itself.
 Only ``MEDIA_ROOT/figures/`` is reachable, and only PNG, JPEG and WebP files, which
-``recommendations.figures`` wrote: re-encoded, under random names. The headers make the
+``recommendations.recommending.figures`` wrote: re-encoded, under random names. The headers make the
 browser take them as images and nothing else.
 """
 

@@ -178,7 +178,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Search's typo matching (papers/search.py, "title %> query"): pg_trgm's default word
+    # Search's typo matching (recommendations/reading/search.py, "title %> query"): pg_trgm's default word
     # similarity of 0.6 misses a swapped pair of letters in one word ("Transfromer" is 0.5).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c pg_trgm.word_similarity_threshold=0.5")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -433,7 +433,7 @@ PAPERDAILY_ISSUES_PER_PAGE = env_int("PAPERDAILY_ISSUES_PER_PAGE", 12)
 # Where the portal is reached: e-mails sent by workers (no request at hand) build their links on it.
 PAPERDAILY_SITE_URL = env_str("PAPERDAILY_SITE_URL", "http://127.0.0.1:8000")
 
-# --- REST API (/api/): DRF, its OpenAPI schema by drf-spectacular (see paperdaily/api.py)
+# --- REST API (/api/): DRF, its OpenAPI schema by drf-spectacular (see paperdaily/lib/api.py)
 
 
 def env_api_rate(name, default):
@@ -453,15 +453,15 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # DRF's, refusing JSON nested too deep with a 400 (not a RecursionError's 500).
-        "paperdaily.api.JSONParser",
+        "paperdaily.lib.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "paperdaily.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "paperdaily.lib.api.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "paperdaily.api.exception_handler",
+    "EXCEPTION_HANDLER": "paperdaily.lib.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["paperdaily.api.AnonRateThrottle", "paperdaily.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["paperdaily.lib.api.AnonRateThrottle", "paperdaily.lib.api.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_api_rate("PAPERDAILY_API_RATE_ANON", "120/min"),
         "user": env_api_rate("PAPERDAILY_API_RATE_USER", "600/min"),

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily import media, views
-from paperdaily.ratelimits import login_wait, too_many_requests
+from paperdaily.lib.ratelimits import login_wait, too_many_requests
 
 admin.site.site_header = "PaperDaily"
 admin.site.site_title = _("PaperDaily back office")
@@ -31,14 +31,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("paperdaily.api_urls")),
-    path("accounts/", include("recommendations.account_urls")),
+    path("accounts/", include("recommendations.accounts.urls")),
     # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
     re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),
-    path("", include("papers.urls")),
-    path("feeds/", include("recommendations.feed_urls")),
-    path("", include("recommendations.export_urls")),
-    path("newsletter/", include("recommendations.newsletter_urls")),
-    path("rewards/", include("recommendations.reward_urls")),
+    path("", include("recommendations.reading.urls")),
+    path("feeds/", include("recommendations.reading.feed_urls")),
+    path("", include("recommendations.reading.export_urls")),
+    path("newsletter/", include("recommendations.newsletter.urls")),
+    path("rewards/", include("recommendations.rewards.urls")),
     path("", include("recommendations.urls")),
 ]
 

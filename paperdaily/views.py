@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from paperdaily.api import error_body
-from recommendations.cards import issue_recommendations
+from paperdaily.lib.api import error_body
 from recommendations.models import Issue
+from recommendations.reading.cards import issue_recommendations
 
 RECENT_ISSUES = 8
 

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paperdaily.admin_base import ModelAdmin
+from paperdaily.lib.admin import ModelAdmin
 from papers import services, tasks
 from papers.identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
 from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
@@ -360,7 +360,7 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         services.repository_lock_fields(repository=obj, fields=set(form.changed_data) - {"locked_fields"})
         super().save_model(request, obj, form, change)
         if not change or "url" in form.changed_data:
-            tasks.enqueue(tasks.fetch_repository, obj.pk)
+            tasks.enqueue_repositories([obj.pk])
 
     @admin.action(description=_("Fetch from GitHub again"))
     def fetch_again(self, request, queryset):

@@ -90,14 +90,6 @@ class Author(models.Model):
 
 
 class PaperQuerySet(models.QuerySet):
-    def featured(self):
-        """Papers that appear in at least one published issue: what readers may open."""
-        from recommendations.models import Recommendation
-
-        return self.filter(
-            pk__in=Recommendation.objects.published().values("paper_id"),
-        )
-
     def with_code(self):
         return self.filter(repository_links__isnull=False).distinct()
 
@@ -174,13 +166,13 @@ class Paper(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    # What search reads (papers/search.py): title (weight A), authors (B), abstract and the
+    # What search reads (recommendations/reading/search.py): title (weight A), authors (B), abstract and the
     # write-ups readers may see (C). PostgreSQL triggers (migration 0004_search) recompute both
     # columns on every write that changes them: a paper's title or abstract, its authorships,
     # an author's name, a write-up, a recommendation's status, an issue entry, an issue's
     # status. Triggers, not Python, because ``QuerySet.update()``, bulk_create and the admin
     # bypass save() and signals. Only write-ups of published recommendations in published
-    # issues enter (the rule of ``published_recommendations_q``): search must not leak drafts.
+    # issues enter (the rule of recommendations/visibility.py): search must not leak drafts.
     # Their GIN indexes live in that migration too, PostgreSQL only; on SQLite both stay empty
     # and search falls back to plain substring matching.
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)

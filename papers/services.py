@@ -14,15 +14,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from papers.identifiers import LinkError, PaperRef, RepoRef, normalise_arxiv_id
 from papers.models import Author, Paper, PaperAuthor, Repository
-from papers.ratelimit import API_LABELS
 from papers.sources import arxiv, crossref, github, semantic_scholar
 from papers.sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError, waiting_for
+from papers.sources.budgets import API_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,6 @@ _MAX_LENGTHS = {
 }
 
 
-# --- Finding rows by identifier
-
-
 def paper_get_or_create(*, ref: PaperRef) -> tuple[Paper, bool]:
     """The one paper row for an identifier; two spellings of one paper give one row."""
     lookup = {ref.field: ref.value}
@@ -73,9 +70,6 @@ def repository_get_or_create(*, ref: RepoRef) -> tuple[Repository, bool]:
             return Repository.objects.create(host=ref.host, owner=ref.owner, name=ref.name, url=ref.url), True
     except IntegrityError:
         return Repository.objects.get(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name), False
-
-
-# --- Papers
 
 
 def paper_fetch_metadata(*, paper_id: int) -> Paper:
@@ -329,9 +323,6 @@ def paper_lock_fields(*, paper: Paper, fields) -> None:
     paper.locked_fields = sorted(set(paper.locked_fields) | (set(fields) & lockable))
 
 
-# --- Repositories
-
-
 def repository_fetch(*, repository_id: int) -> Repository:
     """Fetch one repository from GitHub and store its facts; a 304 only notes the time.
 
@@ -465,14 +456,6 @@ def repository_lock_fields(*, repository: Repository, fields) -> None:
     repository.locked_fields = sorted(set(repository.locked_fields) | (set(fields) & lockable))
 
 
-# --- Tries, counted on the row
-#
-# A fetch task counts each try on the row before it asks anything, and clears the mark when the
-# try records an outcome or an error. The count cannot live in the queue message alone: a try
-# killed at its hard time limit (or with its worker) leaves no message behind, and the sweeper's
-# fresh message starts again from zero. On the row, such a fetch still runs out of tries.
-
-
 def papers_start_attempt(*, paper_ids: list[int], attempts: int) -> list[int]:
     """Count one more try on each paper and return the ones to fetch now; a paper whose
     ``attempts`` tries are spent is marked failed instead (deleted papers are left out)."""
@@ -554,9 +537,6 @@ def _leave_behind(pool: ThreadPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-# --- What beat and the issue refresh work on
-
-
 def papers_stuck_pending(*, older_than_seconds: int):
     """Papers still "pending" long after their last change: their queue message was lost."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
@@ -566,30 +546,3 @@ def papers_stuck_pending(*, older_than_seconds: int):
 def repositories_stuck_pending(*, older_than_seconds: int):
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     return Repository.objects.filter(fetch_status=Repository.FetchStatus.PENDING, updated_at__lt=cutoff)
-
-
-def repositories_of_recent_issues(*, days: int):
-    """Repositories of papers in issues published within ``days`` days (and of drafts)."""
-    from recommendations.models import Issue
-
-    since = timezone.now() - timezone.timedelta(days=days)
-    recent = Q(published_at__gte=since) | Q(status=Issue.Status.DRAFT)
-    issue_ids = Issue.objects.filter(recent).values("pk")
-    return Repository.objects.filter(paper_links__paper__recommendations__issue_entry__issue__in=issue_ids).distinct()
-
-
-def issue_papers_and_repositories(*, issue_id: int) -> tuple[list[Paper], list[Repository]]:
-    # The raw payloads are the bulk of a row and nobody here reads them (the assembly panel polls this).
-    papers = list(
-        Paper.objects.filter(recommendations__issue_entry__issue_id=issue_id)
-        .defer("raw_metadata", "abstract")
-        .distinct()
-        .order_by("pk")
-    )
-    repositories = list(
-        Repository.objects.filter(paper_links__paper__in=[p.pk for p in papers])
-        .defer("raw_metadata")
-        .distinct()
-        .order_by("pk")
-    )
-    return papers, repositories

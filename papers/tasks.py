@@ -12,10 +12,9 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
+from paperdaily.lib.tasks import enqueue
 from papers import services
 from papers.models import Paper, Repository
 from papers.sources.base import TemporaryError
@@ -163,17 +162,6 @@ def _repositories_unfinished(repository_ids):
     )
 
 
-# The site-wide soft limit (CELERY_TASK_SOFT_TIME_LIMIT) is longer than these tasks' hard
-# limits, and Celery refuses a soft limit above the hard one: each names both.
-@shared_task(name="papers.refresh_issue", acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
-def refresh_issue(issue_id):
-    """Fan out: arXiv papers in batches of 100, every other paper and every repository alone."""
-    papers, repositories = services.issue_papers_and_repositories(issue_id=issue_id)
-    enqueue_papers([paper.pk for paper in papers], arxiv_ids={paper.pk for paper in papers if paper.arxiv_id})
-    enqueue_repositories([repository.pk for repository in repositories])
-    return {"papers": len(papers), "repositories": len(repositories)}
-
-
 @shared_task(name="papers.sweep_pending", acks_late=True, soft_time_limit=100, time_limit=120)
 def sweep_pending():
     """Beat: enqueue again what is still pending long after it was saved."""
@@ -183,34 +171,6 @@ def sweep_pending():
     repository_ids = list(services.repositories_stuck_pending(older_than_seconds=after).values_list("pk", flat=True))
     enqueue_repositories(repository_ids[:1000])
     return {"papers": len(paper_ids), "repositories": len(repository_ids[:1000])}
-
-
-@shared_task(name="papers.refresh_recent_repositories", acks_late=True, soft_time_limit=100, time_limit=120)
-def refresh_recent_repositories():
-    """Beat, daily: star counts and last pushes of the code in recent issues."""
-    days = settings.PAPERDAILY_REFRESH_RECENT_DAYS
-    repository_ids = list(services.repositories_of_recent_issues(days=days).values_list("pk", flat=True))
-    enqueue_repositories(repository_ids)
-    return {"repositories": len(repository_ids)}
-
-
-# --- Enqueueing: after the transaction commits, and never fatal for the caller
-
-
-def enqueue(task, *args, countdown=None):
-    """Send ``task`` once the current transaction commits (at once outside one).
-
-    A broker that is down must not undo what the caller saved: the row stays "pending"
-    and the sweeper sends it again once the broker is back.
-    """
-
-    def send():
-        try:
-            task.apply_async(args=args, countdown=countdown, retry=False)
-        except OperationalError as error:
-            logger.warning("could not enqueue %s%s, the sweeper will: %s", task.name, args, error)
-
-    transaction.on_commit(send)
 
 
 def enqueue_papers(paper_ids, *, arxiv_ids=frozenset()):

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from papers.models import Paper, Repository, Tag, listing_prefetches
+from recommendations import visibility
 from recommendations.markdown import render_markdown
+from recommendations.visibility import published_recommendations_q, sees_drafts
 
 handle_validator = RegexValidator(
     r"^[A-Za-z0-9_-]{2,30}\Z",
@@ -67,24 +69,14 @@ class Recommender(models.Model):
         return self.display_name or self.handle
 
 
-def published_recommendations_q(prefix=""):
-    """The rule for what readers may see: a published recommendation in a published issue.
-
-    ``prefix`` reaches recommendations through a relation (``"recommendations__"``), so
-    that counts on tags and recommenders apply the very same rule.
-    """
-    return Q(
-        **{
-            f"{prefix}status": Recommendation.Status.PUBLISHED,
-            f"{prefix}issue_entry__issue__status": Issue.Status.PUBLISHED,
-        }
-    )
-
-
 class RecommendationQuerySet(models.QuerySet):
     def published(self):
         """Recommendations readers may see: in an issue that is published."""
         return self.filter(published_recommendations_q())
+
+    def visible_to(self, user):
+        """Readers see published recommendations; editors also those of drafts, and those in no issue."""
+        return self.all() if sees_drafts(user) else self.published()
 
     def pending_review(self):
         return self.filter(status=Recommendation.Status.SUBMITTED)
@@ -101,7 +93,7 @@ class Recommendation(models.Model):
         SUBMITTED = "submitted", _("submitted")
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = visibility.PUBLISHED, _("published")
 
     paper = models.ForeignKey(Paper, models.PROTECT, related_name="recommendations", verbose_name=_("paper"))
     recommender = models.ForeignKey(
@@ -204,10 +196,8 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.DRAFT)
 
     def visible_to(self, user):
-        """Readers see published issues; staff may also preview drafts."""
-        if user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
+        """Readers see published issues; editors may also preview drafts."""
+        return self.all() if sees_drafts(user) else self.published()
 
     def with_entry_count(self):
         # Meta.ordering is dropped from GROUP BY queries: order explicitly, newest first.
@@ -217,7 +207,7 @@ class IssueQuerySet(models.QuerySet):
 class Issue(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = visibility.PUBLISHED, _("published")
 
     number = models.PositiveIntegerField(_("number"), unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -297,7 +287,7 @@ class IssueEntry(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     # The paper and its code as readers saw them when the issue was published (see
-    # recommendations/cards.py); empty while the issue is a draft.
+    # recommendations/reading/cards.py); empty while the issue is a draft.
     snapshot = models.JSONField(_("as published"), default=dict, blank=True, editable=False)
     publish_incomplete = models.BooleanField(
         _("publish with incomplete metadata"),

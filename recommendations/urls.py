@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from recommendations import recommend_views, views
+from recommendations.reading import views
+from recommendations.recommending import views as recommend_views
 
 
 class HandleConverter:

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from paperdaily.celery import app
-from papers import ratelimit
+from papers.sources import budgets as ratelimit
 from tests.replay import ReplayServer
 from tests.smtp import SMTPServer
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from recommendations.accounts import account_create
+from recommendations.accounts.services import account_create
 from tests.htmlcheck import soup
 
 pytestmark = pytest.mark.django_db

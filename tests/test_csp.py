@@ -8,7 +8,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from paperdaily.urls import urlpatterns as site_urlpatterns
-from recommendations.accounts import account_create, signup_token_generator
+from recommendations.accounts.services import account_create, signup_token_generator
 from tests.factories import make_entry, make_issue, make_paper
 from tests.htmlcheck import soup
 from tests.recommendations.helpers import login_recommender

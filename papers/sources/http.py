@@ -20,7 +20,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from papers import ratelimit
+from papers.sources import budgets as ratelimit
 from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, TemporaryError, waiting_for
 
 logger = logging.getLogger(__name__)

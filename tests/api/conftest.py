@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from recommendations.cards import issue_recommendations, paper_facts
+from recommendations.reading.cards import issue_recommendations, paper_facts
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from papers.models import Paper, Repository
-from recommendations.accounts import signup_token_generator
+from recommendations.accounts.services import signup_token_generator
 from recommendations.models import Recommendation
 from tests.factories import make_area, make_tag
 from tests.recorded import serve
@@ -155,7 +155,7 @@ def test_a_newcomer_recommends_a_paper_and_an_editor_accepts_it(
 
 
 def test_the_form_and_its_errors_fit_a_phone(topics, live_server, browser, artifacts_dir):
-    from recommendations.accounts import account_create
+    from recommendations.accounts.services import account_create
 
     account_create(handle="ada_l", email="ada@example.org", password="corner-pooling-2019")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
-from papers import ratelimit
+from papers.sources import budgets as ratelimit
 from tests.hostile import MODES, HostileServer, run_measured
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from papers import ratelimit
+from papers.sources import budgets as ratelimit
 from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, TemporaryError
 from papers.sources.http import API_NAMES, api_get, api_post
 from tests.replay import ENDLESS, HANG

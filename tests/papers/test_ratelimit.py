@@ -1,4 +1,4 @@
-"""The per-API budget shared by worker processes (papers.ratelimit)."""
+"""The per-API budget shared by worker processes (papers.sources.budgets)."""
 
 import os
 import socket
@@ -11,7 +11,7 @@ import pytest
 import redis
 from django.core.exceptions import ImproperlyConfigured
 
-from papers import ratelimit
+from papers.sources import budgets as ratelimit
 from papers.sources.base import RateLimited, TemporaryError
 
 # What a worker process does: take one arXiv slot, then say when it got it. The Crossref slot first

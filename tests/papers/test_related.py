@@ -1,13 +1,13 @@
-"""papers/related.py and the "Related papers" of the paper page."""
+"""recommendations/reading/related.py and the "Related papers" of the paper page."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from papers import related
 from papers.models import Paper
-from papers.related import related_papers
+from recommendations.reading import related
+from recommendations.reading.related import related_papers
 from tests.factories import make_entry, make_issue, make_paper, make_recommendation, make_recommender, make_tag
 from tests.htmlcheck import soup
 

@@ -1,10 +1,10 @@
-"""papers/search.py: what a query finds, in what order, and what it must never find."""
+"""recommendations/reading/search.py: what a query finds, in what order, and what it must never find."""
 
 import pytest
 
-from papers import search
 from papers.models import Paper
-from papers.search import SEARCH_MAX_QUERY_LENGTH, attach_snippets, paper_search
+from recommendations.reading import search
+from recommendations.reading.search import SEARCH_MAX_QUERY_LENGTH, attach_snippets, paper_search
 from tests.factories import make_area, make_entry, make_issue, make_paper, make_recommendation, make_tag
 
 pytestmark = pytest.mark.django_db

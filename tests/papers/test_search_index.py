@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from papers.models import Author, Paper, PaperAuthor
-from papers.search import paper_search
+from recommendations.issues.publishing import issue_publish, issue_unpublish
 from recommendations.models import Issue, IssueEntry, Recommendation
-from recommendations.services.issues import issue_publish, issue_unpublish
+from recommendations.reading.search import paper_search
 from tests.factories import add_to_issue, make_author, make_entry, make_issue, make_paper, make_recommendation
 
 pytestmark = pytest.mark.django_db

@@ -198,9 +198,9 @@ def test_it_answers_405_to_a_post(client):
 
 
 def test_it_says_when_more_papers_match_than_it_ranks(client, settings, monkeypatch):
-    monkeypatch.setattr("papers.search.SEARCH_RANK_POOL", 3)
-    monkeypatch.setattr("papers.views.SEARCH_RANK_POOL", 3)
-    monkeypatch.setattr("papers.search.SEARCH_TYPOS_BELOW", 2)  # enough exact matches: no typo pool
+    monkeypatch.setattr("recommendations.reading.search.SEARCH_RANK_POOL", 3)
+    monkeypatch.setattr("recommendations.reading.views.SEARCH_RANK_POOL", 3)
+    monkeypatch.setattr("recommendations.reading.search.SEARCH_TYPOS_BELOW", 2)  # enough exact matches: no typo pool
     make_issue_with_entries(5)
 
     response = client.get("/search/", {"q": "paper"})

@@ -14,8 +14,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from paperdaily.celery import app
+from paperdaily.lib import tasks as lib_tasks
 from papers import tasks
 from papers.models import Paper, PaperRepository, Repository
+from recommendations.issues import tasks as issue_tasks
 from tests.factories import make_entry, make_issue, make_paper
 from tests.recorded import serve
 
@@ -49,7 +51,7 @@ def test_it_sends_a_fetch_only_when_the_transaction_commits(eager, replay, djang
     repository = github_repository("tensorflow", "models")
 
     with django_capture_on_commit_callbacks() as callbacks:
-        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
         assert replay.github.requests == []
     for callback in callbacks:
         callback()
@@ -63,7 +65,7 @@ def test_it_keeps_the_row_pending_when_the_broker_is_down(dead_broker, django_ca
     repository = github_repository("tensorflow", "models")
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
 
     repository.refresh_from_db()
     assert repository.fetch_status == Repository.FetchStatus.PENDING
@@ -126,7 +128,7 @@ def test_it_refreshes_the_repositories_of_recent_issues_only(
         make_entry(issue, paper=paper)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = tasks.refresh_recent_repositories.apply().get()
+        result = issue_tasks.refresh_recent_repositories.apply().get()
 
     assert result == {"repositories": 1}
     assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"]

@@ -7,8 +7,10 @@ asks the replay servers over sockets, retries with backoff, and writes to Postgr
 import pytest
 
 from paperdaily.celery import app
+from paperdaily.lib import tasks as lib_tasks
 from papers import tasks
 from papers.models import Paper, PaperRepository, Repository
+from recommendations.issues import tasks as issue_tasks
 from recommendations.models import Recommendation
 from tests.factories import make_entry, make_issue
 from tests.recorded import serve
@@ -31,7 +33,7 @@ def test_it_retries_a_server_error_with_backoff_on_a_real_worker(replay):
     )
 
     with Worker(replay):
-        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
         fetched = wait_for(lambda: Repository.objects.get(pk=repository.pk).fetch_status != "pending")
 
     repository.refresh_from_db()
@@ -55,7 +57,7 @@ def test_it_waits_as_long_as_a_429_asks_before_trying_again(replay):
     paper = Paper.objects.create(arxiv_id="1808.01244")
 
     with Worker(replay):
-        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
         tasks.enqueue_papers([paper.pk], arxiv_ids={paper.pk})
         assert wait_for(lambda: Repository.objects.get(pk=repository.pk).fetch_status != "pending")
         assert wait_for(lambda: Paper.objects.get(pk=paper.pk).metadata_status != "pending")
@@ -77,7 +79,7 @@ def test_it_recovers_a_fetch_lost_with_a_killed_worker_through_the_sweeper(repla
     )
 
     with Worker(replay) as first:
-        tasks.enqueue(tasks.fetch_repository, repository.pk)
+        lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
         assert wait_for(lambda: len(replay.github.requests) == 1)
         first.kill()
     repository.refresh_from_db()
@@ -104,7 +106,7 @@ def test_it_refreshes_a_whole_issue_on_a_real_worker(replay):
         make_entry(issue, paper=paper, status=Recommendation.Status.ACCEPTED)
 
     with Worker(replay):
-        tasks.enqueue(tasks.refresh_issue, issue.pk)
+        lib_tasks.enqueue(issue_tasks.refresh_issue, issue.pk)
         done = wait_for(lambda: not Repository.objects.filter(fetch_status="pending").exists())
 
     assert done

@@ -3,8 +3,8 @@ import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
 from papers.models import Paper, Repository
-from recommendations.bibtex import issue_bibtex
-from recommendations.services.issues import issue_publish
+from recommendations.issues.publishing import issue_publish
+from recommendations.reading.bibtex import issue_bibtex
 from tests.factories import make_entry, make_issue, make_issue_with_entries, make_paper
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import smtplib
 
 import pytest
 
-from recommendations import tasks
+from paperdaily.lib import mail
 from recommendations.models import Recommendation
-from recommendations.services import moderation
+from recommendations.moderation import services as moderation
+from recommendations.moderation import tasks as moderation_tasks
 from tests.factories import make_paper, make_recommendation, make_recommender
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +81,8 @@ def test_it_sends_one_email_when_the_task_runs_twice(recommender, editor, eager,
     recommendation = submitted(recommender)
     moderation.recommendation_accept(recommendation_id=recommendation.pk, editor=editor)
 
-    tasks.notify_decision.delay(recommendation.pk)
-    tasks.notify_decision.delay(recommendation.pk)
+    moderation_tasks.notify_decision.delay(recommendation.pk)
+    moderation_tasks.notify_decision.delay(recommendation.pk)
 
     assert len(mailoutbox) == 1
 
@@ -158,30 +159,30 @@ def test_it_keeps_the_decision_untold_when_the_mail_server_fails(recommender, ed
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr("recommendations.services.moderation.send_mail", refuse)
-    tasks.notify_decision.delay(recommendation.pk)
+    monkeypatch.setattr("recommendations.moderation.services.send_mail", refuse)
+    moderation_tasks.notify_decision.delay(recommendation.pk)
 
     recommendation.refresh_from_db()
     assert recommendation.notified_status == ""
 
 
 def test_it_tries_five_times_in_all_further_and_further_apart():
-    assert tasks.notify_decision.max_retries == 4
-    assert [tasks.backoff(retries) for retries in range(4)] == [60, 120, 240, 480]
+    assert moderation_tasks.notify_decision.max_retries == 4
+    assert [mail.backoff(retries) for retries in range(4)] == [60, 120, 240, 480]
 
 
 def test_it_does_not_retry_an_address_the_mail_server_refused():
     refused = smtplib.SMTPRecipientsRefused({"qaq@example.org": (550, b"No such user")})
     busy = smtplib.SMTPResponseException(421, b"Try again later")
 
-    assert tasks._permanent(refused) is True
-    assert tasks._permanent(smtplib.SMTPDataError(554, b"Rejected")) is True
-    assert tasks._permanent(busy) is False
-    assert tasks._permanent(ConnectionRefusedError()) is False
+    assert mail._permanent(refused) is True
+    assert mail._permanent(smtplib.SMTPDataError(554, b"Rejected")) is True
+    assert mail._permanent(busy) is False
+    assert mail._permanent(ConnectionRefusedError()) is False
 
 
 def test_it_ignores_a_recommendation_deleted_before_the_task_ran(eager, mailoutbox):
-    tasks.notify_decision.delay(987654)
+    moderation_tasks.notify_decision.delay(987654)
 
     assert mailoutbox == []
 
@@ -209,10 +210,10 @@ def test_the_sweeper_sends_a_decision_email_that_never_went_out(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.sweep_decision_emails.delay().get() == {"recommendations": 1}
+        assert moderation_tasks.sweep_decision_emails.delay().get() == {"recommendations": 1}
     assert len(mailoutbox) == 1
     assert Recommendation.objects.get(pk=recent.pk).notified_status == Status.ACCEPTED
     # Run again: nothing left to tell.
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.sweep_decision_emails.delay().get() == {"recommendations": 0}
+        assert moderation_tasks.sweep_decision_emails.delay().get() == {"recommendations": 0}
     assert len(mailoutbox) == 1

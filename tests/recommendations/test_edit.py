@@ -3,8 +3,8 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from recommendations.figures import figure_attach, figure_prepare
 from recommendations.models import Recommendation
+from recommendations.recommending.figures import figure_attach, figure_prepare
 from tests.factories import make_paper, make_recommendation, make_tag
 
 from .helpers import WRITEUP, form_data, huge_webp_upload, login_recommender, png_upload

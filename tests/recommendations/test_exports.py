@@ -4,9 +4,9 @@ from django.test.utils import CaptureQueriesContext
 from markdown_it import MarkdownIt
 
 from papers.models import Paper, Repository
-from recommendations.exports import issue_html, issue_markdown
+from recommendations.issues.publishing import issue_publish
 from recommendations.models import Figure
-from recommendations.services.issues import issue_publish
+from recommendations.reading.exports import issue_html, issue_markdown
 from tests.factories import (
     make_entry,
     make_issue,

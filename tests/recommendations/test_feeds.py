@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.models import Paper, Repository
+from recommendations.issues.publishing import issue_publish
 from recommendations.models import Figure
-from recommendations.services.issues import issue_publish
 from tests.factories import (
     make_entry,
     make_issue,

@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from papers.models import Paper
+from recommendations.issues import publishing
+from recommendations.issues import services as issues
 from recommendations.models import Issue, IssueEntry, Recommendation
-from recommendations.services import issues
 from tests.factories import make_issue, make_paper, make_recommendation
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +210,7 @@ def test_it_schedules_a_publication_time_in_the_future(editor_client):
 def test_it_assembles_from_the_button_and_shows_progress(
     editor_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("papers.tasks.refresh_issue.apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr("recommendations.issues.tasks.refresh_issue.apply_async", lambda *args, **kwargs: None)
     issue = draft_with(accepted(), accepted())
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -273,7 +274,7 @@ def test_it_shows_a_draft_to_editors_only(editor_client):
 
 def test_it_lets_only_a_superuser_unpublish(editor_client, admin_client):
     issue = draft_with(accepted(), number=129)
-    issues.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
 
     assert editor_client.get(change_url(issue, "unpublish/")).status_code == 403
     assert editor_client.post(change_url(issue, "unpublish/")).status_code == 403
@@ -288,7 +289,7 @@ def test_it_lets_only_a_superuser_unpublish(editor_client, admin_client):
 
 def test_it_freezes_the_entries_of_a_published_issue_in_the_admin(admin_client):
     issue = draft_with(accepted(), number=129)
-    issues.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
 
     page = admin_client.get(change_url(issue)).content.decode()
 

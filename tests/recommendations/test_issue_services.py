@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from papers.models import Paper, Repository
-from recommendations import tasks
+from recommendations.issues import assembly, publishing
+from recommendations.issues import services as issues
+from recommendations.issues import tasks as issue_tasks
 from recommendations.models import Issue, IssueEntry, NewsletterDelivery, Recommendation, Reward, Subscriber
-from recommendations.services import issues
+from recommendations.moderation import tasks as moderation_tasks
 from tests.factories import make_issue, make_paper, make_recommendation, make_recommender, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -147,18 +149,20 @@ def test_it_assembles_by_queuing_a_refresh_and_reports_progress_item_by_item(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr("papers.tasks.refresh_issue.apply_async", lambda args, **kw: queued.append(args))
+    monkeypatch.setattr(
+        "recommendations.issues.tasks.refresh_issue.apply_async", lambda args, **kw: queued.append(args)
+    )
     fine = accepted(paper=make_paper(code_urls=["https://github.com/princeton-vl/CornerNet"]))
     broken = accepted(paper=make_paper(""))
     issue = draft_with(fine, broken)
 
     with pytest.raises(ValidationError, match="Add recommendations"):
-        issues.issue_assemble(issue_id=make_issue(published=False).pk)
+        assembly.issue_assemble(issue_id=make_issue(published=False).pk)
     with django_capture_on_commit_callbacks(execute=True):
-        issue = issues.issue_assemble(issue_id=issue.pk)
+        issue = assembly.issue_assemble(issue_id=issue.pk)
 
     assert queued == [(issue.pk,)]
-    progress = issues.issue_assembly_progress(issue=issue)
+    progress = assembly.issue_assembly_progress(issue=issue)
     assert (progress.total, progress.done, len(progress.failures), progress.finished) == (3, 0, 0, False)
 
     # The workers report: one paper fetched, its repository fetched, the other paper failed.
@@ -169,7 +173,7 @@ def test_it_assembles_by_queuing_a_refresh_and_reports_progress_item_by_item(
         metadata_status="failed", metadata_error="arXiv answered 400: malformed id", updated_at=later
     )
 
-    progress = issues.issue_assembly_progress(issue=issue)
+    progress = assembly.issue_assembly_progress(issue=issue)
     assert (progress.total, progress.done, progress.settled, progress.finished) == (3, 2, 3, True)
     [failure] = progress.failures
     assert failure.reason == "arXiv answered 400: malformed id"
@@ -177,7 +181,7 @@ def test_it_assembles_by_queuing_a_refresh_and_reports_progress_item_by_item(
 
 
 def test_it_has_no_progress_before_the_first_assembly():
-    assert issues.issue_assembly_progress(issue=make_issue(published=False)) is None
+    assert assembly.issue_assembly_progress(issue=make_issue(published=False)) is None
 
 
 # --- Publishing: preconditions
@@ -186,8 +190,8 @@ def test_it_has_no_progress_before_the_first_assembly():
 def test_it_refuses_to_publish_an_issue_without_entries():
     issue = make_issue(published=False)
 
-    with pytest.raises(issues.PublishRefused) as refused:
-        issues.issue_publish(issue_id=issue.pk)
+    with pytest.raises(publishing.PublishRefused) as refused:
+        publishing.issue_publish(issue_id=issue.pk)
 
     assert "no entries" in refused.value.messages[0]
     issue.refresh_from_db()
@@ -199,8 +203,8 @@ def test_it_refuses_a_paper_without_a_title_even_with_the_override():
     issue = draft_with(recommendation)
     IssueEntry.objects.filter(issue=issue).update(publish_incomplete=True)
 
-    with pytest.raises(issues.PublishRefused) as refused:
-        issues.issue_publish(issue_id=issue.pk)
+    with pytest.raises(publishing.PublishRefused) as refused:
+        publishing.issue_publish(issue_id=issue.pk)
 
     assert [problem.overridable for problem in refused.value.problems] == [False]
     assert "no title" in refused.value.messages[0]
@@ -211,24 +215,24 @@ def test_it_refuses_unfinished_metadata_unless_the_entry_is_overridden(status):
     recommendation = accepted(paper=make_paper("A titled paper", metadata_status=status))
     issue = draft_with(recommendation)
 
-    with pytest.raises(issues.PublishRefused) as refused:
-        issues.issue_publish(issue_id=issue.pk)
+    with pytest.raises(publishing.PublishRefused) as refused:
+        publishing.issue_publish(issue_id=issue.pk)
     [problem] = refused.value.problems
     assert problem.overridable and problem.entry.recommendation_id == recommendation.pk
 
     IssueEntry.objects.filter(issue=issue).update(publish_incomplete=True)
-    assert issues.issue_publish(issue_id=issue.pk).is_published
+    assert publishing.issue_publish(issue_id=issue.pk).is_published
 
 
 def test_it_refuses_code_not_fetched_yet_unless_overridden():
     paper = make_paper(code_urls=["https://github.com/pending/repo"])
     issue = draft_with(accepted(paper=paper))
 
-    with pytest.raises(issues.PublishRefused, match="pending/repo"):
-        issues.issue_publish(issue_id=issue.pk)
+    with pytest.raises(publishing.PublishRefused, match="pending/repo"):
+        publishing.issue_publish(issue_id=issue.pk)
 
     Repository.objects.update(fetch_status="ok")
-    assert issues.issue_publish(issue_id=issue.pk).is_published
+    assert publishing.issue_publish(issue_id=issue.pk).is_published
 
 
 def test_it_refuses_a_proposed_topic_and_a_recommendation_no_longer_accepted():
@@ -239,8 +243,8 @@ def test_it_refuses_a_proposed_topic_and_a_recommendation_no_longer_accepted():
     issue = draft_with(recommendation)
     Recommendation.objects.filter(pk=recommendation.pk).update(status=Status.SUBMITTED)
 
-    with pytest.raises(issues.PublishRefused) as refused:
-        issues.issue_publish(issue_id=issue.pk)
+    with pytest.raises(publishing.PublishRefused) as refused:
+        publishing.issue_publish(issue_id=issue.pk)
 
     text = " ".join(refused.value.messages)
     assert "not accepted" in text and "Brand new topic" in text
@@ -260,7 +264,7 @@ def test_it_publishes_freezes_cards_marks_recommendations_and_grants_rewards(dja
     when = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
     with django_capture_on_commit_callbacks():
-        issue = issues.issue_publish(issue_id=issue.pk, now=when)
+        issue = publishing.issue_publish(issue_id=issue.pk, now=when)
 
     assert (issue.status, issue.published_at) == (Issue.Status.PUBLISHED, when)
     assert set(Recommendation.objects.filter(issue_entry__issue=issue).values_list("status", flat=True)) == {
@@ -276,9 +280,9 @@ def test_it_publishes_freezes_cards_marks_recommendations_and_grants_rewards(dja
 def test_it_publishes_once_however_often_it_is_called():
     issue = draft_with(accepted(), accepted())
     Subscriber.objects.create(email="reader@example.org", confirmed_at=datetime(2026, 1, 1, tzinfo=UTC))
-    first = issues.issue_publish(issue_id=issue.pk)
+    first = publishing.issue_publish(issue_id=issue.pk)
 
-    again = issues.issue_publish(issue_id=issue.pk)
+    again = publishing.issue_publish(issue_id=issue.pk)
 
     assert again.published_at == first.published_at
     assert Reward.objects.count() == 2
@@ -289,7 +293,7 @@ def test_it_keeps_what_readers_saw_when_the_paper_changes_later(client):
     paper = make_paper("CornerNet", code_urls=["https://github.com/princeton-vl/CornerNet"])
     Repository.objects.update(fetch_status="ok", stars=2300)
     issue = draft_with(accepted(paper=paper), number=129)
-    issues.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
 
     Paper.objects.filter(pk=paper.pk).update(title="CornerNet: Detecting Objects as Paired Keypoints")
     Repository.objects.update(stars=2500)
@@ -305,9 +309,9 @@ def test_it_tells_each_recommender_by_email_once(eager, mailoutbox, django_user_
     recommendation = accepted(recommender=make_recommender("alice", user=user))
     issue = draft_with(recommendation, number=129)
 
-    issues.issue_publish(issue_id=issue.pk)
-    issues.issue_publish(issue_id=issue.pk)
-    tasks.notify_decision.delay(recommendation.pk)
+    publishing.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
+    moderation_tasks.notify_decision.delay(recommendation.pk)
 
     [mail] = [m for m in mailoutbox if "issue 129" in m.subject]
     assert mail.to == ["alice@example.org"]
@@ -321,11 +325,11 @@ def test_it_lets_only_a_superuser_unpublish_and_records_it(django_user_model):
     editor = django_user_model.objects.create_user("editor", is_staff=True)
     boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
     issue = draft_with(accepted())
-    issues.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
 
     with pytest.raises(PermissionDenied):
-        issues.issue_unpublish(issue_id=issue.pk, user=editor)
-    issue = issues.issue_unpublish(issue_id=issue.pk, user=boss)
+        publishing.issue_unpublish(issue_id=issue.pk, user=editor)
+    issue = publishing.issue_unpublish(issue_id=issue.pk, user=boss)
 
     assert (issue.status, issue.published_at) == (Issue.Status.DRAFT, None)
     assert set(Recommendation.objects.filter(issue_entry__issue=issue).values_list("status", flat=True)) == {"accepted"}
@@ -338,10 +342,10 @@ def test_it_lets_only_a_superuser_unpublish_and_records_it(django_user_model):
 def test_it_keeps_a_claimed_reward_when_an_issue_is_unpublished(django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
     issue = draft_with(accepted())
-    issues.issue_publish(issue_id=issue.pk)
+    publishing.issue_publish(issue_id=issue.pk)
     Reward.objects.update(claimed_at=datetime(2026, 11, 26, tzinfo=UTC), shipping_note="Beijing")
 
-    issues.issue_unpublish(issue_id=issue.pk, user=boss)
+    publishing.issue_unpublish(issue_id=issue.pk, user=boss)
 
     assert Reward.objects.get().shipping_note == "Beijing"
 
@@ -352,12 +356,12 @@ def test_it_keeps_a_claimed_reward_when_an_issue_is_unpublished(django_user_mode
 def test_it_publishes_a_scheduled_issue_when_its_time_comes():
     with time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=UTC), tick=False):
         issue = draft_with(accepted(), number=129)
-        issues.issue_schedule(issue_id=issue.pk, when=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+        publishing.issue_schedule(issue_id=issue.pk, when=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
 
     with time_machine.travel(datetime(2026, 11, 27, 7, 59, tzinfo=UTC), tick=False):
-        assert tasks.publish_due_issues() == {"published": [], "refused": []}
+        assert issue_tasks.publish_due_issues() == {"published": [], "refused": []}
     with time_machine.travel(datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC), tick=False):
-        assert tasks.publish_due_issues() == {"published": [129], "refused": []}
+        assert issue_tasks.publish_due_issues() == {"published": [129], "refused": []}
 
     issue.refresh_from_db()
     assert issue.is_published
@@ -368,16 +372,16 @@ def test_it_notes_why_a_scheduled_publication_was_refused_and_tries_again():
     paper = make_paper("Still fetching", metadata_status="pending")
     with time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=UTC), tick=False):
         issue = draft_with(accepted(paper=paper), number=129)
-        issues.issue_schedule(issue_id=issue.pk, when=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+        publishing.issue_schedule(issue_id=issue.pk, when=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
 
     with time_machine.travel(datetime(2026, 11, 27, 8, 1, tzinfo=UTC), tick=False):
-        assert tasks.publish_due_issues() == {"published": [], "refused": [129]}
+        assert issue_tasks.publish_due_issues() == {"published": [], "refused": [129]}
     issue.refresh_from_db()
     assert not issue.is_published and "pending" in issue.schedule_error
 
     Paper.objects.filter(pk=paper.pk).update(metadata_status="ok")
     with time_machine.travel(datetime(2026, 11, 27, 8, 2, tzinfo=UTC), tick=False):
-        assert tasks.publish_due_issues() == {"published": [129], "refused": []}
+        assert issue_tasks.publish_due_issues() == {"published": [129], "refused": []}
     issue.refresh_from_db()
     assert issue.is_published and issue.schedule_error == ""
 
@@ -386,7 +390,7 @@ def test_it_refuses_a_schedule_in_the_past():
     issue = make_issue(published=False)
 
     with pytest.raises(ValidationError, match="future"):
-        issues.issue_schedule(issue_id=issue.pk, when=datetime(2020, 1, 1, tzinfo=UTC))
+        publishing.issue_schedule(issue_id=issue.pk, when=datetime(2020, 1, 1, tzinfo=UTC))
 
 
 def test_it_lists_what_the_workers_are_trying_again_with_the_last_error(editor_client):
@@ -398,7 +402,7 @@ def test_it_lists_what_the_workers_are_trying_again_with_the_last_error(editor_c
         metadata_error="could not reach arXiv", updated_at=datetime(2026, 11, 25, 12, 0, 5, tzinfo=UTC)
     )
 
-    progress = issues.issue_assembly_progress(issue=issue)
+    progress = assembly.issue_assembly_progress(issue=issue)
     page = editor_client.get(f"/admin/recommendations/issue/{issue.pk}/assembly/").content.decode()
 
     assert [item.reason for item in progress.retrying] == ["could not reach arXiv"]
@@ -416,8 +420,8 @@ def test_it_marks_only_entries_of_the_draft_for_publishing_incomplete():
     mine = list(issue.entries.order_by("position"))
     foreign = other.entries.get()
 
-    assert issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk, foreign.pk]) == [foreign.pk]
+    assert publishing.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk, foreign.pk]) == [foreign.pk]
     assert not IssueEntry.objects.filter(publish_incomplete=True).exists()  # nothing marked when one is foreign
 
-    assert issues.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk]) == []
+    assert publishing.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[mine[0].pk]) == []
     assert list(IssueEntry.objects.filter(publish_incomplete=True)) == [mine[0]]

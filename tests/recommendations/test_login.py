@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
-from recommendations.accounts import account_create
+from recommendations.accounts.services import account_create
 from tests.factories import make_recommender
 from tests.htmlcheck import assert_safe_html, soup
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from paperdaily import ratelimits
-from recommendations.accounts import account_create
+from paperdaily.lib import ratelimits
+from recommendations.accounts.services import account_create
 
 from .test_recommend_redis_down import redis_down
 

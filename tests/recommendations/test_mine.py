@@ -5,9 +5,9 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from recommendations.issues.publishing import issue_publish
 from recommendations.models import Recommendation, Reward
-from recommendations.services.issues import issue_publish
-from recommendations.services.rewards import reward_claim, reward_mark_sent
+from recommendations.rewards.services import reward_claim, reward_mark_sent
 from tests.factories import add_to_issue, make_entry, make_issue, make_paper, make_recommendation, make_recommender
 from tests.htmlcheck import assert_safe_html
 

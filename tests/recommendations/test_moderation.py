@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from papers.models import PaperLink, PaperRepository, Repository, Tag
 from recommendations.models import Recommendation
-from recommendations.services import moderation
+from recommendations.moderation import services as moderation
 from tests.factories import add_to_issue, make_issue, make_paper, make_recommendation, make_repository, make_tag
 
 pytestmark = pytest.mark.django_db

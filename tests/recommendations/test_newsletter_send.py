@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from recommendations import exports, tasks
+from recommendations.issues.publishing import issue_publish
 from recommendations.models import Issue, NewsletterDelivery, Subscriber
-from recommendations.services import newsletter
-from recommendations.services.issues import issue_publish
+from recommendations.newsletter import services as newsletter
+from recommendations.newsletter import tasks as newsletter_tasks
+from recommendations.reading import exports
 from tests.factories import make_entry, make_issue, make_paper
 from tests.smtp import closed_port
 
@@ -277,7 +278,7 @@ def test_it_lets_the_task_end_quietly_when_the_mail_server_is_down(settings, smt
     newsletter.newsletter_queue_issue(issue_id=issue.pk)
     settings.EMAIL_PORT = closed_port()
 
-    tasks.send_newsletter.delay(issue.pk)  # eager: no retry; beat's sweeper starts it again
+    newsletter_tasks.send_newsletter.delay(issue.pk)  # eager: no retry; beat's sweeper starts it again
 
     assert NewsletterDelivery.objects.filter(status=Status.PENDING).count() == 2
 

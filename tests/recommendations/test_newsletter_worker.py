@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from paperdaily.celery import app
-from recommendations import tasks
 from recommendations.models import NewsletterDelivery, Subscriber
-from recommendations.services import newsletter
+from recommendations.newsletter import services as newsletter
+from recommendations.newsletter import tasks as newsletter_tasks
 from tests.factories import make_entry, make_issue, make_paper
 from tests.workers import Worker, wait_for
 
@@ -69,7 +69,7 @@ def test_it_sends_each_subscriber_one_copy_when_a_worker_is_killed_mid_send(repl
 
     # A new worker; beat's sweeper finds the issue stalled and starts its sending again.
     with Worker(replay, **mail_env(smtp, PAPERDAILY_NEWSLETTER_STALLED_AFTER="0")):
-        tasks.sweep_newsletters.delay()
+        newsletter_tasks.sweep_newsletters.delay()
         assert wait_for(lambda: pending() == 0, seconds=60)
 
     assert len(smtp.messages) == SUBSCRIBERS
@@ -88,7 +88,7 @@ def test_it_sends_one_issue_from_two_workers_at_once_without_doubles(replay, smt
     )
     newsletter.newsletter_queue_issue(issue_id=issue.pk)
     for _copy in range(3):  # several runs for one issue, as a sweep during a live run would add
-        tasks.enqueue_newsletter(issue.pk)
+        newsletter_tasks.enqueue_newsletter(issue.pk)
 
     with Worker(replay, **mail_env(smtp)), Worker(replay, **mail_env(smtp)):
         assert wait_for(lambda: pending() == 0, seconds=60)

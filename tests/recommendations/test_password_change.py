@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from recommendations.accounts import account_create
+from recommendations.accounts.services import account_create
 from tests.htmlcheck import assert_safe_html, soup
 
 pytestmark = pytest.mark.django_db

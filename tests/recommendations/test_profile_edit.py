@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from recommendations.accounts import account_create
+from recommendations.accounts.services import account_create
 from recommendations.models import Recommender
 from tests.factories import make_recommender
 from tests.htmlcheck import assert_safe_html, soup

@@ -25,7 +25,7 @@ from PIL import Image
 
 from papers.models import Paper, Repository, Tag
 from recommendations.models import Figure, Recommendation
-from recommendations.services.submission import Submitted, recommendation_submit
+from recommendations.recommending.services import Submitted, recommendation_submit
 from tests.factories import make_area, make_paper, make_recommendation, make_tag
 
 from .helpers import login_recommender

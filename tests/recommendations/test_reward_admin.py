@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import Issue, Reward
-from recommendations.services.rewards import reward_claim
+from recommendations.rewards.services import reward_claim
 from tests.factories import make_entry, make_issue, make_paper, make_recommender
 from tests.htmlcheck import soup
 

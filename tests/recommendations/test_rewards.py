@@ -1,6 +1,6 @@
 """Recommender rewards: earned by publishing, claimed once per person (ever), marked sent by editors.
 
-The services (recommendations/services/rewards.py) and the claim view at /rewards/<id>/claim/.
+The services (recommendations/rewards/services.py) and the claim view at /rewards/<id>/claim/.
 """
 
 import threading
@@ -12,10 +12,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from recommendations.issues.publishing import issue_publish, issue_unpublish
 from recommendations.models import Recommendation, Reward
-from recommendations.services import rewards
-from recommendations.services.issues import issue_publish, issue_unpublish
-from recommendations.services.rewards import reward_claim, reward_mark_sent, rewards_grant
+from recommendations.rewards import services as rewards
+from recommendations.rewards.services import reward_claim, reward_mark_sent, rewards_grant
 from tests.factories import make_entry, make_issue, make_recommender
 from tests.htmlcheck import assert_safe_html, soup
 

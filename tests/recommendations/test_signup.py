@@ -8,8 +8,9 @@ from django.db import connection
 from django.test import Client, TestCase
 
 from paperdaily.celery import app
-from recommendations import account_forms, accounts
-from recommendations.accounts import HANDLE_TAKEN, account_create
+from recommendations.accounts import forms as account_forms
+from recommendations.accounts import services as accounts
+from recommendations.accounts.services import HANDLE_TAKEN, account_create
 from recommendations.models import Recommender
 from tests.factories import make_recommender
 from tests.htmlcheck import assert_safe_html, soup

@@ -1,4 +1,4 @@
-"""The submission rules (recommendations/services/submission.py), shared by the form and the API."""
+"""The submission rules (recommendations/recommending/services.py), shared by the form and the API."""
 
 import io
 
@@ -9,7 +9,7 @@ from PIL import Image
 
 from papers.models import Paper, Repository, Tag
 from recommendations.models import Figure, Recommendation
-from recommendations.services.submission import (
+from recommendations.recommending.services import (
     AlreadyRecommended,
     recommendation_submit,
     recommendation_update,

@@ -6,8 +6,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from recommendations import tasks
-from recommendations.accounts import account_create, accounts_unconfirmed_delete, email_is_taken, handle_is_taken
+from recommendations.accounts import tasks as account_tasks
+from recommendations.accounts.services import (
+    account_create,
+    accounts_unconfirmed_delete,
+    email_is_taken,
+    handle_is_taken,
+)
 from recommendations.models import Recommender
 from tests.factories import make_recommendation
 
@@ -61,14 +66,14 @@ def test_it_runs_from_beat_after_the_configured_age(eager, settings):
     signed_up("Old", days_ago=8)
     signed_up("Young", days_ago=2)
 
-    result = tasks.delete_unconfirmed_accounts.delay().get()
+    result = account_tasks.delete_unconfirmed_accounts.delay().get()
 
     assert result == {"deleted": 1}
     assert list(User.objects.values_list("username", flat=True)) == ["Young"]
     [entry] = [
         entry
         for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
-        if entry["task"] == tasks.delete_unconfirmed_accounts.name
+        if entry["task"] == account_tasks.delete_unconfirmed_accounts.name
     ]
     assert entry["task"] == "recommendations.delete_unconfirmed_accounts"
 
@@ -78,5 +83,5 @@ def test_it_never_deletes_an_account_whose_confirmation_link_still_works(eager, 
     settings.PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
     signed_up("Waiting", days_ago=2)
 
-    assert tasks.delete_unconfirmed_accounts.delay().get() == {"deleted": 0}
+    assert account_tasks.delete_unconfirmed_accounts.delay().get() == {"deleted": 0}
     assert User.objects.filter(username="Waiting").exists()

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from django.http import HttpResponse
 
 from recommendations.models import Recommendation
-from recommendations.services.submission import recommendation_submit
+from recommendations.recommending.services import recommendation_submit
 from tests.factories import add_to_issue, make_issue, make_paper, make_recommendation, make_tag
 from tests.htmlcheck import assert_safe_html
 

@@ -10,7 +10,7 @@ import getpass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management.commands import changepassword
 
-from recommendations.accounts import account_password_changed
+from recommendations.accounts.services import account_password_changed
 
 
 class Command(changepassword.Command):

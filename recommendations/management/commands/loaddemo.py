@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from papers import services, tasks
+from paperdaily.lib.tasks import enqueue
 from papers.models import Paper, Repository
 from recommendations.demo import demo_load
+from recommendations.issues.assembly import issue_papers_and_repositories
+from recommendations.issues.tasks import refresh_issue
 
 
 class Command(BaseCommand):
@@ -36,12 +38,12 @@ class Command(BaseCommand):
             self._queue_refresh(result.issue)
 
     def _queue_refresh(self, issue):
-        papers, repositories = services.issue_papers_and_repositories(issue_id=issue.pk)
+        papers, repositories = issue_papers_and_repositories(issue_id=issue.pk)
         pending = sum(paper.metadata_status == Paper.MetadataStatus.PENDING for paper in papers) + sum(
             repository.fetch_status == Repository.FetchStatus.PENDING for repository in repositories
         )
         if pending:
-            tasks.enqueue(tasks.refresh_issue, issue.pk)
+            enqueue(refresh_issue, issue.pk)
             self.stdout.write(
                 f"Queued a metadata refresh of issue {issue.number} ({pending} papers and repositories pending)."
             )

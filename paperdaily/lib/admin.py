@@ -1,0 +1,33 @@
+"""The project's model admin base classes.
+
+``ModelAdmin`` refuses a tampered action selection (``_selected_action`` values that are not
+row ids) with a message instead of a 500: Django passes them to the database as they come.
+``ReadOnlyAdmin`` only shows, for records that services write (deliveries, issue entries).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from paperdaily.lib.ids import row_ids
+
+
+class ModelAdmin(admin.ModelAdmin):
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if len(row_ids(selected)) != len(selected):
+            self.message_user(request, _("The selection was not valid, so nothing was done."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
