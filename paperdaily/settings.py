@@ -330,13 +330,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- REST API (issue 6 fills it in)
-
-REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
-}
-
 # --- External metadata APIs: base URLs can point at a local replay server.
 # Workers contact these hosts and no others (papers/sources/http.py enforces it).
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from paperdaily.lib.admin import ModelAdmin
-from papers import services, tasks
+from papers import services
 from papers.identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
 from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
 
@@ -224,7 +224,7 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
             obj.metadata_status = Paper.MetadataStatus.PENDING
         super().save_model(request, obj, form, change)
         if identifier_changed:
-            tasks.enqueue_papers([obj.pk], arxiv_ids={obj.pk} if obj.arxiv_id else set())
+            services.enqueue_papers([obj.pk], arxiv_ids={obj.pk} if obj.arxiv_id else set())
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -236,7 +236,7 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
     @admin.action(description=_("Fetch metadata again"))
     def fetch_again(self, request, queryset):
         rows = list(queryset.values_list("pk", "arxiv_id"))
-        tasks.enqueue_papers([pk for pk, _ in rows], arxiv_ids={pk for pk, arxiv_id in rows if arxiv_id})
+        services.enqueue_papers([pk for pk, _ in rows], arxiv_ids={pk for pk, arxiv_id in rows if arxiv_id})
         self.message_user(
             request,
             ngettext(
@@ -360,12 +360,12 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         services.repository_lock_fields(repository=obj, fields=set(form.changed_data) - {"locked_fields"})
         super().save_model(request, obj, form, change)
         if not change or "url" in form.changed_data:
-            tasks.enqueue_repositories([obj.pk])
+            services.enqueue_repositories([obj.pk])
 
     @admin.action(description=_("Fetch from GitHub again"))
     def fetch_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        tasks.enqueue_repositories(ids)
+        services.enqueue_repositories(ids)
         self.message_user(
             request,
             ngettext("%(count)d repository queued.", "%(count)d repositories queued.", len(ids)) % {"count": len(ids)},

@@ -130,7 +130,7 @@ class Paper(models.Model):
     # Institutions as the paper lists them, in order; a list of strings.
     institutions = models.JSONField(_("institutions"), default=list, blank=True)
 
-    # Identifiers: each unique when present. Parsing (issue 3) stores them normalised:
+    # Identifiers: each unique when present. Parsing (papers/identifiers.py) stores them normalised:
     # arXiv without version, DOI in lower case.
     arxiv_id = models.CharField(_("arXiv id"), max_length=40, blank=True)
     doi = models.CharField(_("DOI"), max_length=200, blank=True)
@@ -147,7 +147,7 @@ class Paper(models.Model):
 
     # Each source's own record of the paper as last fetched, keyed by source name.
     raw_metadata = models.JSONField(_("raw metadata"), default=dict, blank=True, editable=False)
-    # Fields an editor set by hand; a later fetch leaves them alone (see papers/services.py).
+    # Fields an editor set by hand; a later fetch leaves them alone (see papers/services/).
     locked_fields = models.JSONField(_("fields kept as edited"), default=list, blank=True)
 
     metadata_status = models.CharField(

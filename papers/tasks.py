@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from paperdaily.lib.tasks import enqueue
 from papers import services
 from papers.models import Paper, Repository
+from papers.services import enqueue_papers, enqueue_repositories
 from papers.sources.base import TemporaryError
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_MAX = 3600
-# Repositories fetched side by side by one task: an issue's code in one go.
-REPOSITORIES_PER_TASK = 25
 
 # A hard time limit kills the pool process and Celery acknowledges the message: nothing is
 # retried from the queue. The row still says "pending" with a try begun, so the sweeper sends it
@@ -171,22 +170,3 @@ def sweep_pending():
     repository_ids = list(services.repositories_stuck_pending(older_than_seconds=after).values_list("pk", flat=True))
     enqueue_repositories(repository_ids[:1000])
     return {"papers": len(paper_ids), "repositories": len(repository_ids[:1000])}
-
-
-def enqueue_papers(paper_ids, *, arxiv_ids=frozenset()):
-    """Papers with an arXiv id go in batches of 100 (one arXiv request each); others alone."""
-    batch = [pk for pk in paper_ids if pk in arxiv_ids]
-    for start in range(0, len(batch), 100):
-        enqueue(fetch_arxiv_batch, batch[start : start + 100])
-    for pk in paper_ids:
-        if pk not in arxiv_ids:
-            enqueue(fetch_paper, pk)
-
-
-def enqueue_repositories(repository_ids):
-    """One repository alone; more in groups fetched side by side (GitHub's requests do not depend on each other)."""
-    if len(repository_ids) == 1:
-        enqueue(fetch_repository, repository_ids[0])
-        return
-    for start in range(0, len(repository_ids), REPOSITORIES_PER_TASK):
-        enqueue(fetch_repositories, repository_ids[start : start + REPOSITORIES_PER_TASK])

@@ -143,7 +143,7 @@ class Recommendation(models.Model):
             ),
         ]
         indexes = [
-            # The review queue (issue 4) lists by status, oldest first.
+            # The review queue (moderation/admin.py) lists by status, oldest first.
             models.Index(fields=["status", "created_at"], name="recommendation_queue_idx"),
         ]
 

@@ -14,6 +14,14 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
+def _registered(name):
+    """The task registered under ``name``; a web process loads the task modules on first need, as
+    a worker does at its start (Celery only discovers them there)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def enqueue(task, *args, countdown=None):
     """Send ``task`` (a task, or the name it is registered under) once the current transaction
     commits (at once outside one).
@@ -22,7 +30,7 @@ def enqueue(task, *args, countdown=None):
     and the sweeper sends it again once the broker is back.
     """
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = _registered(task)
 
     def send():
         try:

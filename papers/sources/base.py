@@ -1,7 +1,7 @@
 """What every metadata source returns and raises: plain data, no Django models.
 
 A source module turns response bytes into these dataclasses. The services in
-``papers/services.py`` decide what to store; the Celery tasks decide when to retry,
+``papers/services/`` decide what to store; the Celery tasks decide when to retry,
 which is why every error says whether trying again later can help.
 """
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rest_framework.authtoken.models import Token
 
 from paperdaily.lib.ratelimits import LOGIN_LIMITS, limit_posts
-from recommendations import tasks
+from recommendations.accounts import tasks
 from recommendations.accounts.forms import (
     BIO_MAX_CHARS,
     HandleForm,

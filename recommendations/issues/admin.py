@@ -6,7 +6,6 @@ functions). The change page of a draft carries the whole workflow: its entries i
 the assembly's progress, and the buttons for the next step.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -19,25 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from paperdaily.lib import tasks as lib_tasks
-from paperdaily.lib.admin import ModelAdmin, ReadOnlyAdmin
+from paperdaily.lib.admin import LabelledInlineFormSet, ModelAdmin, ReadOnlyAdmin
 from paperdaily.lib.ids import row_ids
 from recommendations.issues import assembly, publishing
 from recommendations.issues import services as issues
 from recommendations.issues import tasks as issue_tasks
+from recommendations.issues.forms import IssueForm, PublishForm
 from recommendations.models import Issue, IssueEntry, NewsletterDelivery, Recommendation, Subscriber
 
 # The waiting list on a draft's page shows this many accepted recommendations, oldest first.
 WAITING_LISTED = 100
-
-
-class LabelledInlineFormSet(forms.BaseInlineFormSet):
-    """A tabular inline's inputs are headed by their column only: name each input after its field."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        for field in form.fields.values():
-            if field.label and not field.widget.is_hidden:
-                field.widget.attrs.setdefault("aria-label", field.label)
 
 
 class IssueEntryInline(admin.TabularInline):
@@ -87,43 +77,6 @@ class IssueEntryInline(admin.TabularInline):
             reverse("admin:recommendations_recommendation_change", args=[entry.recommendation_id]),
             entry.recommendation.get_status_display(),
         )
-
-
-class IssueForm(forms.ModelForm):
-    class Meta:
-        model = Issue
-        fields = ["title", "intro", "scheduled_at"]
-        widgets = {"intro": forms.Textarea(attrs={"rows": 6, "cols": 80})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The admin's split date/time inputs sit under a legend with no label of their own.
-        widget = self.fields["scheduled_at"].widget if "scheduled_at" in self.fields else None
-        if isinstance(widget, forms.MultiWidget):
-            widget.widgets[0].attrs["aria-label"] = _("Publication date")
-            widget.widgets[1].attrs["aria-label"] = _("Publication time")
-
-    def clean_scheduled_at(self):
-        when = self.cleaned_data.get("scheduled_at")
-        if when is not None and when != self.instance.scheduled_at and when <= timezone.now():
-            raise ValidationError(_("Choose a time in the future, or leave it empty and publish by hand."))
-        return when
-
-    def save(self, commit=True):
-        self.instance.set_intro(self.cleaned_data.get("intro", ""))
-        if "scheduled_at" in self.changed_data:
-            self.instance.schedule_error = ""
-        return super().save(commit)
-
-
-class PublishForm(forms.Form):
-    """The overrides an editor may give on the publish page: entries to publish with incomplete metadata."""
-
-    incomplete = forms.ModelMultipleChoiceField(queryset=IssueEntry.objects.none(), required=False)
-
-    def __init__(self, *args, issue, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["incomplete"].queryset = IssueEntry.objects.filter(issue=issue)
 
 
 @admin.register(Issue)

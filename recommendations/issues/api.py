@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from paperdaily.lib.api import AUTHENTICATION, conflict, error_body, errors
 from paperdaily.lib.ids import row_number
+from recommendations import editors
 from recommendations.issues import assembly, publishing
 from recommendations.issues import serializers as s
 from recommendations.issues import services as issues
@@ -30,14 +31,16 @@ class IssueDesk(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             # The admin shows an issue to whoever may view or change issues.
-            return user.has_perm("recommendations.view_issue") or user.has_perm("recommendations.change_issue")
+            return user.has_perm(editors.permission("view", "issue")) or user.has_perm(
+                editors.permission("change", "issue")
+            )
         return user.has_perm(view.desk_permission)
 
 
 class DeskView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IssueDesk]
-    desk_permission = "recommendations.change_issue"
+    desk_permission = editors.permission("change", "issue")
 
     def issue(self, number):
         value = row_number(number, maximum=MAX_NUMBER)
@@ -87,7 +90,7 @@ _STATUS = OpenApiParameter(
 
 
 class IssueDeskList(DeskView, generics.ListAPIView):
-    desk_permission = "recommendations.add_issue"
+    desk_permission = editors.permission("add", "issue")
     serializer_class = s.DeskIssueSerializer
 
     def get_queryset(self):

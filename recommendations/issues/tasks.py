@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from papers.tasks import enqueue_papers, enqueue_repositories
+from papers.services import enqueue_papers, enqueue_repositories
 from recommendations.issues import assembly, publishing
 
 logger = logging.getLogger(__name__)

@@ -1,51 +1,21 @@
-"""Editors also run publishing: they read and mark reward claims, and look after the newsletter.
-
-Subscribers may be removed on request (delete), but not added by hand (they confirm their
-address themselves); deliveries are a record, read-only.
+"""Editors also run publishing: the group gets what recommendations/editors.py lists for the
+models 0004_publishing added (reward claims, subscribers, newsletter deliveries).
 """
-
-import importlib
 
 from django.db import migrations
 
-GROUP_NAME = "Editors"
-PUBLISHING_PERMISSIONS = {
-    "recommendations": {
-        "reward": ("view", "change"),
-        "subscriber": ("view", "change", "delete"),
-        "newsletterdelivery": ("view",),
-    },
-}
+from recommendations.editors import GROUP_NAME, PUBLISHING_MODELS, editors_group_grant
 
 
 def grant(apps, schema_editor):
-    earlier = importlib.import_module("recommendations.migrations.0003_editors_group")
-    alias = schema_editor.connection.alias
-    earlier.create_editors_group(apps, schema_editor)  # creates the new models' permissions, too
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    wanted = {
-        f"{action}_{model}"
-        for models in PUBLISHING_PERMISSIONS.values()
-        for model, actions in models.items()
-        for action in actions
-    }
-    permissions = list(
-        Permission.objects.using(alias).filter(content_type__app_label="recommendations", codename__in=wanted)
-    )
-    if {permission.codename for permission in permissions} != wanted:
-        raise RuntimeError(f"Permissions missing for the Editors group: {sorted(wanted)}")
-    group = Group.objects.using(alias).get(name=GROUP_NAME)
-    group.permissions.add(*permissions)
+    editors_group_grant(apps, schema_editor)
 
 
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     group = Group.objects.using(schema_editor.connection.alias).filter(name=GROUP_NAME).first()
     if group is not None:
-        group.permissions.remove(
-            *group.permissions.filter(content_type__model__in=PUBLISHING_PERMISSIONS["recommendations"])
-        )
+        group.permissions.remove(*group.permissions.filter(content_type__model__in=PUBLISHING_MODELS))
 
 
 class Migration(migrations.Migration):

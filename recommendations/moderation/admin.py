@@ -17,6 +17,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from paperdaily.lib.admin import ModelAdmin
 from papers.models import PaperAuthor
+from recommendations import editors
 
 # admin_accounts, admin_issues, admin_newsletter and admin_rewards register their own models.
 from recommendations.issues import admin as admin_issues
@@ -184,7 +185,7 @@ class RecommendationAdmin(ModelAdmin):
             name = f"add_to_issue_{issue_id}"
             description = _("Add to draft issue %(number)s") % {"number": number}
             actions[name] = (self._adder(issue_id), name, description)
-        if not drafts and request.user.has_perm("recommendations.add_issue"):
+        if not drafts and request.user.has_perm(editors.permission("add", "issue")):
             actions["add_to_new_issue"] = (
                 self._adder(None),
                 "add_to_new_issue",

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from paperdaily.lib.tasks import enqueue
 from papers import services as paper_services
-from papers import tasks
 from papers.identifiers import LinkError, parse_repo_link
 from papers.models import Paper, PaperLink, PaperRepository
 from recommendations.models import IssueEntry, Recommendation
@@ -159,7 +158,7 @@ def _attach_links_to_paper(recommendation):
         if repository is None:
             repository, created = paper_services.repository_get_or_create(ref=ref)
             if created:
-                tasks.enqueue_repositories([repository.pk])
+                paper_services.enqueue_repositories([repository.pk])
             recommendation.repositories.add(repository)
         if not PaperRepository.objects.filter(paper=paper, repository=repository, path=ref.path).exists():
             last = PaperRepository.objects.filter(paper=paper).aggregate(last=Max("position"))["last"]

@@ -13,9 +13,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from paperdaily.lib.ratelimits import limit_posts
-from recommendations import tasks
 from recommendations.models import Subscriber
 from recommendations.newsletter import services as newsletter
+from recommendations.newsletter import tasks
 from recommendations.newsletter.forms import SubscribeForm
 
 

@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from paperdaily.lib.text import without_controls
-from papers import tasks
 from papers.identifiers import LinkError, PaperRef, RepoRef, parse_paper_link, parse_repo_link
 from papers.models import Area, Paper, Repository, Tag
-from papers.services import paper_get_or_create, repository_get_or_create
+from papers.services import enqueue_papers, enqueue_repositories, paper_get_or_create, repository_get_or_create
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.recommending.figures import PreparedFigure, figure_attach, figure_delete_files, figure_prepare
 
@@ -220,10 +219,10 @@ def _topic_tag(tag, name, area) -> Tag:
 
 def _enqueue_fetches(paper: Paper, repositories: list[Repository]) -> None:
     if paper.metadata_status == Paper.MetadataStatus.PENDING:
-        tasks.enqueue_papers([paper.pk], arxiv_ids={paper.pk} if paper.arxiv_id else frozenset())
+        enqueue_papers([paper.pk], arxiv_ids={paper.pk} if paper.arxiv_id else frozenset())
     pending = [repo.pk for repo in repositories if repo.fetch_status == Repository.FetchStatus.PENDING]
     if pending:
-        tasks.enqueue_repositories(pending)
+        enqueue_repositories(pending)
 
 
 def _featured_in(paper: Paper) -> list[Issue]:

@@ -17,7 +17,7 @@ from papers.sources.base import RateLimited, TemporaryError
 # What a worker process does: take one arXiv slot, then say when it got it. The Crossref slot first
 # opens the Redis connection and loads the scripts, which would otherwise delay the first print.
 ACQUIRE_ONE = (
-    "import time; from papers import ratelimit; "
+    "import time; from papers.sources import budgets as ratelimit; "
     "ratelimit.acquire('crossref'); ratelimit.acquire('arxiv'); print(time.time())"
 )
 

@@ -9,13 +9,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from paperdaily.celery import app
 from paperdaily.lib import tasks as lib_tasks
-from papers import tasks
+from papers import services, tasks
 from papers.models import Paper, PaperRepository, Repository
 from recommendations.issues import tasks as issue_tasks
 from tests.factories import make_entry, make_issue, make_paper
@@ -162,7 +163,8 @@ def test_its_fetch_tasks_are_acknowledged_late_and_retried():
 )
 def test_its_tasks_can_be_sent_with_their_time_limits(name, settings):
     """Celery refuses to send a task whose soft time limit passes its hard one."""
-    task = getattr(tasks, name)
+    current_app.loader.import_default_modules()
+    task = current_app.tasks[f"papers.{name}"]
     soft = task.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
     hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
 
@@ -182,7 +184,7 @@ def test_it_fetches_many_repositories_side_by_side_and_retries_a_failure_alone(
     ids = [github_repository(owner, name).pk for owner, name in names]
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.enqueue_repositories(ids)
+        services.enqueue_repositories(ids)
 
     statuses = dict(Repository.objects.values_list("name", "fetch_status"))
     first_four = sorted(request.received_at for request in replay.github.requests)[:4]

@@ -8,7 +8,7 @@ import pytest
 
 from paperdaily.celery import app
 from paperdaily.lib import tasks as lib_tasks
-from papers import tasks
+from papers import services, tasks
 from papers.models import Paper, PaperRepository, Repository
 from recommendations.issues import tasks as issue_tasks
 from recommendations.models import Recommendation
@@ -58,7 +58,7 @@ def test_it_waits_as_long_as_a_429_asks_before_trying_again(replay):
 
     with Worker(replay):
         lib_tasks.enqueue(tasks.fetch_repository, repository.pk)
-        tasks.enqueue_papers([paper.pk], arxiv_ids={paper.pk})
+        services.enqueue_papers([paper.pk], arxiv_ids={paper.pk})
         assert wait_for(lambda: Repository.objects.get(pk=repository.pk).fetch_status != "pending")
         assert wait_for(lambda: Paper.objects.get(pk=paper.pk).metadata_status != "pending")
 

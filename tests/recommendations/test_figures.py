@@ -497,7 +497,7 @@ def test_it_refuses_a_huge_image_for_less_than_the_memory_budget(bench, tmp_path
     ids=["png-rgba", "webp-lossless-rgba", "webp-lossy-rgba", "jpeg-4000x4000", "jpeg-65000-wide"],
 )
 def test_it_prepares_the_largest_figure_of_each_format_within_the_memory_budget(bench, tmp_path, build):
-    from recommendations.recommending.figures import figure_max_pixels
+    from recommendations.recommending.images import figure_max_pixels
 
     result = measured(bench, tmp_path, build(bench, figure_max_pixels))
 
@@ -506,7 +506,7 @@ def test_it_prepares_the_largest_figure_of_each_format_within_the_memory_budget(
 
 
 def test_it_prepares_one_figure_at_a_time_in_a_threaded_worker(bench, tmp_path):
-    from recommendations.recommending.figures import figure_max_pixels
+    from recommendations.recommending.images import figure_max_pixels
 
     data = encode(bench._figure("RGBA", largest(figure_max_pixels("webp"))), "WEBP", lossless=True)
 

@@ -1,0 +1,64 @@
+"""Papers and repositories meet the outside world here: find rows by identifier,
+fetch their metadata from the sources, and store what came back.
+
+The network is called outside any transaction; the row is then locked and updated in a
+short one. Storing is an upsert keyed on the identifier, so running a fetch twice leaves
+one row with the same values. A field an editor set by hand (``locked_fields``) is never
+overwritten, and an empty answer never blanks a value we already have.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from paperdaily.lib.tasks import enqueue
+from papers.identifiers import PaperRef, RepoRef
+from papers.models import Paper, Repository
+
+logger = logging.getLogger(__name__)
+
+
+def paper_get_or_create(*, ref: PaperRef) -> tuple[Paper, bool]:
+    """The one paper row for an identifier; two spellings of one paper give one row."""
+    lookup = {ref.field: ref.value}
+    try:
+        with transaction.atomic():
+            return Paper.objects.get_or_create(**lookup, defaults={"abstract_url": ref.url})
+    except IntegrityError:
+        # Another request created it between our read and our insert.
+        return Paper.objects.get(**lookup), False
+
+
+def repository_get_or_create(*, ref: RepoRef) -> tuple[Repository, bool]:
+    """The repository row for owner/name, ignoring case as GitHub does."""
+    existing = Repository.objects.filter(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Repository.objects.create(host=ref.host, owner=ref.owner, name=ref.name, url=ref.url), True
+    except IntegrityError:
+        return Repository.objects.get(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name), False
+
+
+# Repositories fetched side by side by one task: an issue's code in one go.
+REPOSITORIES_PER_TASK = 25
+
+
+def enqueue_papers(paper_ids, *, arxiv_ids=frozenset()):
+    """Papers with an arXiv id go in batches of 100 (one arXiv request each); others alone."""
+    batch = [pk for pk in paper_ids if pk in arxiv_ids]
+    for start in range(0, len(batch), 100):
+        enqueue("papers.fetch_arxiv_batch", batch[start : start + 100])
+    for pk in paper_ids:
+        if pk not in arxiv_ids:
+            enqueue("papers.fetch_paper", pk)
+
+
+def enqueue_repositories(repository_ids):
+    """One repository alone; more in groups fetched side by side (GitHub's requests do not depend on each other)."""
+    if len(repository_ids) == 1:
+        enqueue("papers.fetch_repository", repository_ids[0])
+        return
+    for start in range(0, len(repository_ids), REPOSITORIES_PER_TASK):
+        enqueue("papers.fetch_repositories", repository_ids[start : start + REPOSITORIES_PER_TASK])
