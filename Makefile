@@ -59,9 +59,11 @@ test: $(VENV)/.installed-dev $(AXE)/node_modules/.installed lint
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
+# lint-imports: the layers and directions of pyproject.toml's [tool.importlinter] contracts.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

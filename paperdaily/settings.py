@@ -452,7 +452,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "paperdaily.lib.api.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "paperdaily.lib.api.exception_handler",
+    "EXCEPTION_HANDLER": "paperdaily.lib.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["paperdaily.lib.api.AnonRateThrottle", "paperdaily.lib.api.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

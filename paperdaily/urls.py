@@ -1,3 +1,5 @@
+"""The site's URLs: where each feature's pages, the API and the admin are mounted."""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,1 @@
+"""The catalogue: papers, authors, topics and code, and the workers that fetch their metadata."""

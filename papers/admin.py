@@ -1,3 +1,5 @@
+"""The catalogue's back office: papers with their authors and links, repositories, topics and areas."""
+
 import json
 
 from django import forms

@@ -1,7 +1,9 @@
+"""Pages in the "recommendations" namespace: issues and recommenders (reading), and recommending."""
+
 from django.urls import path, register_converter
 
-from recommendations.reading import views
-from recommendations.recommending import views as recommend_views
+from recommendations.reading import views as reading
+from recommendations.recommending import views as recommending
 
 
 class HandleConverter:
@@ -21,14 +23,14 @@ register_converter(HandleConverter, "handle")
 app_name = "recommendations"
 
 urlpatterns = [
-    path("issues/", views.issue_list, name="issue-list"),
-    path("issues/<int:number>/", views.issue_detail, name="issue-detail"),
-    path("recommenders/", views.recommender_list, name="recommender-list"),
-    path("recommenders/<handle:handle>/", views.recommender_detail, name="recommender-detail"),
-    path("recommend/", recommend_views.recommend, name="recommend"),
-    path("recommend/mine/", recommend_views.mine, name="mine"),
-    path("recommend/<int:pk>/thanks/", recommend_views.thanks, name="thanks"),
-    path("recommend/<int:pk>/status/", recommend_views.status, name="status"),
-    path("recommend/<int:pk>/edit/", recommend_views.edit, name="edit"),
-    path("recommend/<int:pk>/withdraw/", recommend_views.withdraw, name="withdraw"),
+    path("issues/", reading.issue_list, name="issue-list"),
+    path("issues/<int:number>/", reading.issue_detail, name="issue-detail"),
+    path("recommenders/", reading.recommender_list, name="recommender-list"),
+    path("recommenders/<handle:handle>/", reading.recommender_detail, name="recommender-detail"),
+    path("recommend/", recommending.recommend, name="recommend"),
+    path("recommend/mine/", recommending.mine, name="mine"),
+    path("recommend/<int:pk>/thanks/", recommending.thanks, name="thanks"),
+    path("recommend/<int:pk>/status/", recommending.status, name="status"),
+    path("recommend/<int:pk>/edit/", recommending.edit, name="edit"),
+    path("recommend/<int:pk>/withdraw/", recommending.withdraw, name="withdraw"),
 ]

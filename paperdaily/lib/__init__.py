@@ -1,0 +1,1 @@
+"""Small helpers every app uses. Nothing here imports papers or recommendations."""

@@ -1,3 +1,5 @@
+"""What every public form shares: the honeypot field that catches scripts filling every input."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""Tries counted on the rows: a fetch whose tries are spent, or never finish, ends "failed"
+with its reason instead of staying "pending" or looping."""
+
 import logging
 from datetime import timedelta
 

@@ -1,3 +1,9 @@
+"""A paper's metadata: asked from arXiv, Crossref and Semantic Scholar, merged, and stored.
+
+The network is called outside any transaction; the row is then locked and updated in a short
+one. A field an editor set by hand (``locked_fields``) is never overwritten, and an empty
+answer never blanks a value we already have."""
+
 import difflib
 import logging
 from concurrent.futures import ThreadPoolExecutor

@@ -1,3 +1,5 @@
+"""A code repository's facts from GitHub (stars, language, licence, last push), stored on its row."""
+
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 

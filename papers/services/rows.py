@@ -1,10 +1,7 @@
-"""Papers and repositories meet the outside world here: find rows by identifier,
-fetch their metadata from the sources, and store what came back.
+"""The one row per identifier, and sending rows to the metadata workers.
 
-The network is called outside any transaction; the row is then locked and updated in a
-short one. Storing is an upsert keyed on the identifier, so running a fetch twice leaves
-one row with the same values. A field an editor set by hand (``locked_fields``) is never
-overwritten, and an empty answer never blanks a value we already have.
+Fetches are sent by task name (paperdaily.lib.tasks.enqueue): papers/tasks.py imports this
+package, so importing it back would make a cycle.
 """
 
 import logging

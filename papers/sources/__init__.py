@@ -1,0 +1,1 @@
+"""One module per external metadata API, turning its answers into plain dataclasses."""

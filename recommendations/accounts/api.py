@@ -1,3 +1,6 @@
+"""The API's token exchange: a user name (handle or e-mail) and password for a token, under
+the same log-in limits as the site's form."""
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy

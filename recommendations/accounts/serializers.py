@@ -1,3 +1,5 @@
+"""Shapes of the token exchange: what is sent, and the token that comes back."""
+
 from rest_framework import serializers
 
 from paperdaily.lib.api import StrictCharField

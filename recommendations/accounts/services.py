@@ -19,7 +19,7 @@ makes accounts:
   deletes it after a while, so that no one can sign up first with another person's address
   and keep a password to the account once its owner confirms it.
 
-The forms live in ``account_forms``, the views in ``account_views``.
+The forms live in ``accounts/forms.py``, the views in ``accounts/views.py``.
 """
 
 from datetime import timedelta

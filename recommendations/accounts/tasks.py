@@ -1,3 +1,6 @@
+"""Account e-mails as tasks (no row records them: a lost one is asked for again by its person),
+and beat's deletion of accounts never confirmed."""
+
 import logging
 
 from celery import shared_task
@@ -5,7 +8,7 @@ from django.conf import settings
 
 from paperdaily.lib.mail import MAIL_TASK, mail_or_retry
 from paperdaily.lib.tasks import enqueue
-from recommendations.accounts import emails as account_emails
+from recommendations.accounts import emails
 from recommendations.accounts import services as accounts
 
 logger = logging.getLogger(__name__)
@@ -17,7 +20,7 @@ def send_password_reset(self, email, language=""):
     """E-mail the password-reset link to the accounts of ``email``, if any."""
     mail_or_retry(
         self,
-        lambda: account_emails.password_reset_send(email=email, language=language),
+        lambda: emails.password_reset_send(email=email, language=language),
         label="password reset",
     )
 
@@ -32,7 +35,7 @@ def send_signup_confirmation(self, user_id, next_url="", language=""):
     """E-mail a new account the link that confirms its address (not if it was confirmed meanwhile)."""
     mail_or_retry(
         self,
-        lambda: account_emails.signup_confirmation_send(user_id=user_id, next_url=next_url, language=language),
+        lambda: emails.signup_confirmation_send(user_id=user_id, next_url=next_url, language=language),
         label=f"sign-up of user {user_id}",
     )
 
@@ -47,7 +50,7 @@ def send_signup_notice(self, email, language=""):
     """Tell the owner of the account of ``email`` that someone tried to sign up with that address."""
     mail_or_retry(
         self,
-        lambda: account_emails.signup_notice_send(email=email, language=language),
+        lambda: emails.signup_notice_send(email=email, language=language),
         label="sign-up with a known address",
     )
 

@@ -3,7 +3,7 @@
 Log-in, log-out and the password pages are Django's views with our templates and forms;
 the forms people could abuse (sign-up, log-in, password reset) are rate-limited. Sign-up and
 password reset answer alike for any address and leave the mailing to tasks (see
-``accounts.account_signup`` and ``services.account_emails``); a new account is confirmed
+``services.account_signup`` and ``emails.py``); a new account is confirmed
 through the link mailed to it. Changing or resetting a password revokes the API token.
 """
 

@@ -1,3 +1,9 @@
+"""The editors' issue desk in the API: list and create issues, add entries, assemble, publish.
+
+Each endpoint is a thin shell around the functions the admin's desk calls; nothing here decides
+whether a step is acceptable. Issues are named by number, and the services' refusals become
+the API's error body."""
+
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse

@@ -1,3 +1,6 @@
+"""Assembling an issue: every paper and repository in it fetched again, with the progress an
+editor watches (what is done, what failed and where to fix it by hand)."""
+
 import logging
 from dataclasses import dataclass, field
 

@@ -1,3 +1,6 @@
+"""Publishing an issue: what stops it, the editor's overrides, the publication itself (rewards,
+newsletter, the recommenders told), scheduling, and taking an issue back."""
+
 import logging
 from dataclasses import dataclass
 

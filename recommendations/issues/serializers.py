@@ -1,3 +1,6 @@
+"""Shapes of the issue desk's API: an issue with its entries, waiting list and assembly, and
+what adding entries or publishing answers."""
+
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 

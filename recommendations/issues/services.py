@@ -1,4 +1,5 @@
-"""The editor's side of an issue: number it, fill it, assemble it, publish it.
+"""The editor's side of an issue: number it, fill and order it (assembly.py and publishing.py
+do the rest).
 
 The admin, the API and beat (scheduled publishing) call these functions and nothing else
 changes an issue's status. Every function that writes locks the issue's row first, so two

@@ -1,3 +1,6 @@
+"""Issue tasks: refreshing an issue's papers and repositories (assembly, and beat's daily refresh
+of recent code), and beat publishing the issues scheduled for now."""
+
 import logging
 
 from celery import shared_task

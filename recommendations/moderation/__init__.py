@@ -1,0 +1,1 @@
+"""Moderation: the review queue in the admin, accepting and rejecting, and the decision e-mail."""

@@ -1,3 +1,6 @@
+"""The review queue: recommendations oldest first, with their write-up, paper and figures, and
+the actions to accept, reject (with a reason for the recommender) or start an issue."""
+
 from datetime import timedelta
 
 from django import forms
@@ -18,9 +21,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from paperdaily.lib.admin import ModelAdmin
 from papers.models import PaperAuthor
 from recommendations import editors
-
-# admin_accounts, admin_issues, admin_newsletter and admin_rewards register their own models.
-from recommendations.issues import admin as admin_issues
+from recommendations.issues import admin as issues_admin
 from recommendations.issues import services as issues
 from recommendations.models import Figure, Issue, Recommendation
 from recommendations.moderation import services as moderation
@@ -205,7 +206,7 @@ class RecommendationAdmin(ModelAdmin):
             except ValidationError as error:
                 model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
                 return None
-            admin_issues.report_added(model_admin, request, issue, added, refused)
+            issues_admin.report_added(model_admin, request, issue, added, refused)
             if added:
                 return HttpResponseRedirect(reverse("admin:recommendations_issue_change", args=[issue.pk]))
             return None

@@ -1,3 +1,5 @@
+"""The decision e-mail to a recommender, and beat's sweep of the decisions nobody was told of."""
+
 import logging
 
 from celery import shared_task

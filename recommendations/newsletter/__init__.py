@@ -1,0 +1,1 @@
+"""The newsletter: double opt-in sign-up, and each published issue mailed to its subscribers."""

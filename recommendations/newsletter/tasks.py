@@ -1,3 +1,6 @@
+"""Newsletter tasks: sign-ups recorded off the request, confirmation mails, and an issue sent in
+batches that resume where they stopped."""
+
 import logging
 
 from celery import shared_task

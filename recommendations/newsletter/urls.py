@@ -1,3 +1,5 @@
+"""Newsletter pages under /newsletter/: sign up, check your inbox, confirm, unsubscribe."""
+
 from django.urls import path
 
 from recommendations.newsletter import views

@@ -1,9 +1,13 @@
-"""Read API for papers, topics, areas and search: public, paginated, featured papers only.
+"""Read API for papers, topics, areas, search, issues and recommenders: public and paginated.
 
 A paper is public once a published issue features it (``visibility.featured_papers()``); a topic
 once an editor approved it. Filters that name an unknown topic, area or issue are not errors:
 they match nothing, and the answer is an empty page. Malformed values (a year that is not a
 number, a ``has_code`` that is not a boolean) are refused with a 400.
+
+Drafts do not exist here, for editors neither (they have the editors' endpoints): a draft's
+number answers 404 like a number never used. An issue's entries are the cards frozen at
+publication, with today's values beside where they changed (recommendations/reading/cards.py).
 """
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, prefetch_related_objects

@@ -1,3 +1,5 @@
+"""An issue as Markdown, standalone HTML and BibTeX downloads."""
+
 from django.urls import path
 
 from recommendations.reading import export_views

@@ -1,3 +1,5 @@
+"""Atom and RSS feeds of published issues and of each topic, under /feeds/."""
+
 from django.urls import path
 from django.views.decorators.http import require_safe
 

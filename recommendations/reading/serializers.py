@@ -1,5 +1,5 @@
-"""What the read API answers about papers, topics and areas, and the compact references to
-recommenders and issues that a paper's page shows.
+"""What the read API answers about papers, topics, areas, issues with their entries, and
+recommenders, and the compact references between them.
 
 Every serializer here is read-only and describes its body exactly: the OpenAPI schema is
 generated from these classes, and the API's answers are checked against that schema.

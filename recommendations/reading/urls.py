@@ -1,3 +1,5 @@
+"""Paper, topic and search pages. The namespace is "papers", as every link and template names it."""
+
 from django.urls import path
 
 from recommendations.reading import views

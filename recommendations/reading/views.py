@@ -1,4 +1,4 @@
-"""Reading pages for papers, topic tags and search."""
+"""Reading pages: issues, papers, topics, recommenders and search."""
 
 from django import forms
 from django.conf import settings

@@ -1,9 +1,9 @@
+"""Figures in the back office: each with its recommendation, caption and image."""
+
 from django.contrib import admin
 
 from paperdaily.lib.admin import ModelAdmin
 from recommendations.models import Figure
-
-# admin_accounts, admin_issues, admin_newsletter and admin_rewards register their own models.
 
 
 @admin.register(Figure)

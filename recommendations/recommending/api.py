@@ -1,13 +1,9 @@
-"""The writing API: recommending a paper, the caller's own recommendations, and the editors' issue desk.
+"""The recommending API: recommend a paper, list one's own recommendations, withdraw one.
 
-Each endpoint is a thin shell around the service the web pages use: the recommend form's
-``recommendation_submit`` (same rules, same messages, same rate-limit counter), and the
-admin issue desk's ``issue_*`` functions. Nothing here decides whether an input or a step
-is acceptable; it translates names (a tag's slug, an area's code, an issue's number) into
-rows and the services' refusals into the API's error body.
-
-Token authentication is listed first so that an anonymous request answers 401 with
-``WWW-Authenticate: Token``; browser sessions work too, with DRF's CSRF check.
+Each endpoint is a thin shell around the service the recommend form uses
+(``recommendation_submit``: same rules, same messages, same rate-limit counter). Nothing here
+decides whether an input is acceptable; it translates names (a tag's slug, an area's code)
+into rows and the service's refusals into the API's error body.
 """
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""Shapes of the writing API: what a recommender sends and gets back, and the editors' issue desk.
+"""Shapes of the recommending API: what a recommender sends and gets back.
 
 Input serializers check shapes only (strings, lists, files). Every rule on the values (link
 formats, lengths, topics, the pending cap) belongs to the services, which the recommend form

@@ -1,0 +1,1 @@
+"""Rewards: earned by published recommendations, claimed by their recommenders, sent by editors."""

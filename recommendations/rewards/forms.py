@@ -1,4 +1,4 @@
-"""The reward claim form: it carries the shipping note; ``services.rewards.reward_claim`` judges it."""
+"""The reward claim form: it carries the shipping note; ``rewards.services.reward_claim`` judges it."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,9 +1,11 @@
+"""Claiming a reward, under /rewards/."""
+
 from django.urls import path
 
-from recommendations.rewards import views as reward_views
+from recommendations.rewards import views
 
 app_name = "rewards"
 
 urlpatterns = [
-    path("<int:pk>/claim/", reward_views.claim, name="claim"),
+    path("<int:pk>/claim/", views.claim, name="claim"),
 ]

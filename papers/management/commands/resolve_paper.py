@@ -1,3 +1,5 @@
+"""``manage.py resolve_paper <link>``: find or create the paper of a link and fetch it now."""
+
 from papers import services
 from papers.identifiers import parse_paper_link
 from papers.management.resolve import ResolveCommand

@@ -1,3 +1,5 @@
+"""``manage.py resolve_repo <link>``: find or create the repository of a link and fetch it now."""
+
 from papers import services
 from papers.identifiers import parse_repo_link
 from papers.management.resolve import ResolveCommand

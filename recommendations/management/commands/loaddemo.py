@@ -1,3 +1,5 @@
+"""``manage.py loaddemo``: the demo issue (PaperDaily #128); ``--fetch`` refreshes its metadata."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from paperdaily.lib.tasks import enqueue

@@ -1,3 +1,6 @@
+"""``manage.py refresh_issue <number>``: fetch an issue's papers and repositories again, now or
+through the workers."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from paperdaily.lib.tasks import enqueue
