@@ -448,7 +448,7 @@ REST_FRAMEWORK = {
         # DRF's, refusing JSON nested too deep with a 400 (not a RecursionError's 500).
         "paperdaily.lib.api.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "paperdaily.lib.api.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "paperdaily.lib.api.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -86,6 +86,22 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing a body that holds no part at all with a 400.
+
+    Django's parser reads such a body (``--boundary\r\nNone--boundary--``, say) as an empty
+    form, so a malformed request would pass as one that left every field out.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        request = (parser_context or {}).get("request")
+        sent = request is not None and request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+        if sent and not result.data and not result.files:
+            raise exceptions.ParseError(_("The multipart body holds no part."))
+        return result
+
+
 class PageQuerySerializer(serializers.Serializer):
     """``page`` and ``page_size``, checked: a bad value is a 400 naming the input, not a silent default."""
 

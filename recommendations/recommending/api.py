@@ -14,12 +14,20 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, parsers, permissions
+from rest_framework import exceptions, generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from paperdaily.lib import ids
-from paperdaily.lib.api import AUTHENTICATION, JSONParser, conflict, django_validation_error_fields, error_body, errors
+from paperdaily.lib.api import (
+    AUTHENTICATION,
+    JSONParser,
+    MultiPartParser,
+    conflict,
+    django_validation_error_fields,
+    error_body,
+    errors,
+)
 from paperdaily.lib.ids import row_number
 from paperdaily.lib.ratelimits import KEYS, over_limit
 from papers.models import Area, Tag
@@ -107,7 +115,7 @@ def _refused_whole(error):
 class RecommendationCreate(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [JSONParser, parsers.MultiPartParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
         operation_id="recommendations_create",

@@ -208,3 +208,22 @@ def test_it_assembles_a_draft_and_refuses_an_empty_one(desk, django_capture_on_c
     issue.refresh_from_db()
     assert issue.assembly_started_at is not None
     assert len(callbacks) == 1
+
+
+def test_it_refuses_a_multipart_body_that_holds_no_part(desk):
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    response = desk.generic(
+        "POST",
+        URL,
+        f"--{boundary}\r\nNone--{boundary}--\r\n",
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parse_error"
+    assert not Issue.objects.exists()
+
+
+def test_it_creates_an_issue_from_a_multipart_form(desk):
+    response = desk.post(URL, {"title": "Week 1"}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert Issue.objects.get().title == "Week 1"
