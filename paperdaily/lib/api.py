@@ -208,6 +208,8 @@ class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
     pass
 
 
+# --- Schema: the error body, described once and referred to by every endpoint.
+
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={

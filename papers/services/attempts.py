@@ -17,6 +17,10 @@ from papers.services.repositories import repository_record_error
 logger = logging.getLogger(__name__)
 
 
+# A fetch task counts each try on the row before it asks anything, and clears the mark when the
+# try records an outcome or an error. The count cannot live in the queue message alone: a try
+# killed at its hard time limit (or with its worker) leaves no message behind, and the sweeper's
+# fresh message starts again from zero. On the row, such a fetch still runs out of tries.
 def papers_start_attempt(*, paper_ids: list[int], attempts: int) -> list[int]:
     """Count one more try on each paper and return the ones to fetch now; a paper whose
     ``attempts`` tries are spent is marked failed instead (deleted papers are left out)."""
@@ -88,6 +92,9 @@ def _unfinished(model, ids):
     return list(
         model.objects.filter(pk__in=ids, fetch_started_at__isnull=False).order_by("pk").values_list("pk", flat=True)
     )
+
+
+# --- What beat's sweeper works on
 
 
 def papers_stuck_pending(*, older_than_seconds: int):

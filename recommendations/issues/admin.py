@@ -1,6 +1,6 @@
 """The issue desk: create the next issue, fill and order it, assemble, preview, publish.
 
-Every step goes through recommendations/issues/services.py (the API calls the same
+Every step goes through the services of recommendations/issues/ (the API calls the same
 functions). The change page of a draft carries the whole workflow: its entries in order
 (drag them, or use the arrows), the accepted recommendations still waiting for an issue,
 the assembly's progress, and the buttons for the next step.

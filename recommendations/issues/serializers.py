@@ -86,7 +86,7 @@ class DeskWaitingSerializer(serializers.Serializer):
 class DeskIssueDetailSerializer(DeskIssueSerializer):
     intro = serializers.CharField()
     schedule_error = serializers.CharField()
-    # The view puts these on the issue (recommendations/recommending/api.py, _desk).
+    # The view puts these on the issue (recommendations/issues/api.py, _desk).
     entries = DeskEntrySerializer(many=True, source="desk_entries")
     publish_problems = PublishProblemSerializer(many=True, source="desk_problems", help_text="Empty once published.")
     assembly = AssemblyProgressSerializer(

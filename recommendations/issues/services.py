@@ -138,6 +138,9 @@ def _renumber(entries):
             entry.save(update_fields=["position"])
 
 
+# --- Helpers, shared with assembly.py and publishing.py
+
+
 def locked_issue(issue_id):
     return Issue.objects.select_for_update().get(pk=issue_id)
 

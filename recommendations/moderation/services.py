@@ -173,6 +173,9 @@ def _enqueue_decision_email(recommendation_id):
     enqueue("recommendations.notify_decision", recommendation_id)
 
 
+# --- Telling the recommender
+
+
 def recommendations_untold(*, older_than_seconds: int, within_days: int = 2):
     """Decisions whose e-mail never went out (the broker was down, or every try failed).
 

@@ -42,6 +42,9 @@ MAX_ATTEMPTS = 5
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+# --- Subscribing
+
+
 def subscriber_subscribe(*, email: str) -> Subscriber:
     """Sign an address up, or up again, and send it the confirmation link once this commits.
 
@@ -144,6 +147,9 @@ def _by_token(queryset, token):
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         raise Subscriber.DoesNotExist
     return queryset.get(token=token)
+
+
+# --- Sending an issue
 
 
 def newsletter_queue_issue(*, issue_id: int) -> int:

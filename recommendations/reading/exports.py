@@ -29,6 +29,9 @@ from recommendations.reading.cards import Card, CodeChip, LinkChip, issue_recomm
 AUTHORS_SHOWN = 6
 
 
+# --- What every format shows of one entry
+
+
 @dataclass
 class ExportFigure:
     url: str
@@ -215,6 +218,9 @@ def _markdown_entry(entry: ExportEntry, *, site_url: str) -> list[str]:
     recommender = _markdown_link(f"@{entry.recommender_handle}", entry.recommender_url)
     lines.append(f"{_('Recommended by')} {recommender}")
     return lines
+
+
+# --- Standalone HTML, styled inline for newsletters and the WeChat editor
 
 
 def issue_html(issue, *, site_url: str, footer_html: str = "") -> str:

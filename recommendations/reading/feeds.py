@@ -90,6 +90,9 @@ class AtomMixin:
         return item.feed_summary
 
 
+# --- Issues
+
+
 class IssuesRssFeed(SiteFeed):
     feed_type = RssWithContent
     url_name = "feeds:issues-rss"

@@ -61,6 +61,9 @@ class RecommendMultipartSerializer(RecommendInputSerializer):
     )
 
 
+# --- What comes back
+
+
 class OwnPaperSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField(help_text="Empty until the paper's details are fetched.")

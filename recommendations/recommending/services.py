@@ -49,6 +49,9 @@ class Submitted:
     featured_in: list[Issue] = field(default_factory=list)
 
 
+# --- Checking each input (pure, no writes)
+
+
 def clean_paper_link(value: str) -> PaperRef:
     value = (value or "").strip()
     if not value:
@@ -196,6 +199,9 @@ def _checked(
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+# --- Writing
 
 
 def _topic_tag(tag, name, area) -> Tag:

@@ -40,6 +40,9 @@ def rewards_grant(*, issue) -> int:
     return len(rewards)
 
 
+# --- Claiming (the recommender's side)
+
+
 def clean_shipping_note(note) -> str:
     """The note as stored: newlines normalised, stripped; refused when empty, too long or holding controls."""
     note = normalise_newlines(note or "").strip()
@@ -109,6 +112,9 @@ def _violates(error: IntegrityError, constraint: str) -> bool:
     diagnostics = getattr(error.__cause__, "diag", None)
     name = getattr(diagnostics, "constraint_name", None)
     return name == constraint if name else constraint in str(error)
+
+
+# --- Sending (the editor's side)
 
 
 @dataclass
