@@ -359,3 +359,16 @@ def username_for_login(identifier):
         if len(names) == 1:
             return names[0]
     return identifier
+
+
+def api_token_issue(*, user) -> Token:
+    """A new token for ``user``; the old one, if any, stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user) -> bool:
+    """Delete ``user``'s token; True if there was one."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -39,6 +39,8 @@ from recommendations.accounts.services import (
     account_password_changed,
     account_signup,
     account_to_confirm,
+    api_token_issue,
+    api_token_revoke,
     recommender_create,
     recommender_ensure,
 )
@@ -217,19 +219,6 @@ def _handle_pick(request):
             messages.success(request, _("Your handle is set. Now tell readers a little about yourself."))
             return redirect("profile")
     return render(request, "recommendations/profile_edit.html", {"handle_form": form})
-
-
-def api_token_issue(*, user) -> Token:
-    """A new token for ``user``; the old one, if any, stops working at once."""
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
-
-
-def api_token_revoke(*, user) -> bool:
-    """Delete ``user``'s token; True if there was one."""
-    deleted, _by_model = Token.objects.filter(user=user).delete()
-    return bool(deleted)
 
 
 @login_required
