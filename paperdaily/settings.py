@@ -193,16 +193,20 @@ SILENCED_SYSTEM_CHECKS = ["models.W038"]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "paperdaily"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "paperdaily"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
+    # "reads": issue reads waiting for beat to write them (recommendations/reading/reads.py).
+    CACHES = {"default": _redis_cache, "reads": _redis_cache}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default's reads go to files: the web server counts them, the worker's beat writes them.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "reads": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "reads")},
+    }
 
 # Celery reads every CELERY_* setting below (see paperdaily/celery.py).
 # The hostname means nothing to the file transport; naming one keeps kombu from warning.
@@ -237,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "publish-due-issues": {"task": "recommendations.publish_due_issues", "schedule": 60.0},
     "sweep-newsletters": {"task": "recommendations.sweep_newsletters", "schedule": 300.0},
     "delete-unconfirmed-accounts": {"task": "recommendations.delete_unconfirmed_accounts", "schedule": 3600.0},
+    "flush-issue-reads": {"task": "recommendations.flush_issue_reads", "schedule": 300.0},
     "refresh-recent-repositories": {
         "task": "papers.refresh_recent_repositories",
         "schedule": crontab(hour=3, minute=17),

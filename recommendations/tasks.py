@@ -8,5 +8,6 @@ from recommendations.accounts import tasks as accounts_tasks
 from recommendations.issues import tasks as issues_tasks
 from recommendations.moderation import tasks as moderation_tasks
 from recommendations.newsletter import tasks as newsletter_tasks
+from recommendations.reading import tasks as reading_tasks
 
-__all__ = ["accounts_tasks", "issues_tasks", "moderation_tasks", "newsletter_tasks"]
+__all__ = ["accounts_tasks", "issues_tasks", "moderation_tasks", "newsletter_tasks", "reading_tasks"]

@@ -45,14 +45,18 @@ def _account_key(group, request):
     return name.strip().lower()[:254] if isinstance(name, str) else ""
 
 
-def _ip_key(group, request):
-    # django-ratelimit's own reading of the address (its settings for proxies and IPv6 prefixes).
-    # A request without one (absent or empty) comes from a WSGI harness, not a server: it counts
-    # under the empty address instead of raising inside a limit that has to count somewhere.
+def client_address(request) -> str:
+    """The client's address as the limits read it (django-ratelimit's settings for proxies and
+    IPv6 prefixes). A request without one (absent or empty) comes from a WSGI harness, not a
+    server: it gets the empty address instead of raising where something has to be counted."""
     try:
         return _SIMPLE_KEYS["ip"](request)
     except (ImproperlyConfigured, ValueError):
         return ""
+
+
+def _ip_key(group, request):
+    return client_address(request)
 
 
 # Short key names used by views -> django-ratelimit key specs.

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from paperdaily.lib.paging import paginate
 from papers.models import Area, Paper, PaperAuthor, Tag
 from recommendations.models import Issue, Recommendation, Recommender
+from recommendations.reading import reads
 from recommendations.reading.cards import issue_recommendations, with_cards
 from recommendations.reading.related import related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
@@ -129,10 +130,7 @@ def issue_list(request):
 @require_safe
 def issue_detail(request, number):
     issue = get_object_or_404(Issue.objects.visible_to(request.user), number=number)
-    if issue.is_published and request.method == "GET":
-        # One UPDATE, no read-modify-write race between readers.
-        Issue.objects.filter(pk=issue.pk).update(read_count=F("read_count") + 1)
-        issue.read_count += 1
+    reads.issue_read(request=request, issue=issue)
     entries = issue_recommendations(issue)
     published = Issue.objects.published()
     previous_issue = published.filter(number__lt=issue.number).order_by("-number").only("number", "title").first()

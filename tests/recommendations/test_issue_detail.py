@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from papers.models import Paper
 from recommendations.models import Issue
+from recommendations.reading.tasks import flush_issue_reads
 from tests.factories import (
     make_entry,
     make_issue,
@@ -118,12 +119,18 @@ def test_it_links_the_previous_and_next_published_issues_only(client):
     assert document.select_one('.issue-nav a[rel="next"]')["href"] == "/issues/126/"
 
 
-def test_it_counts_a_read_on_each_get(client):
+def test_it_counts_a_visitor_once_a_day_and_shows_the_count_once_beat_has_written_it(client):
     issue = make_issue(128)
+    browser = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 
-    client.get("/issues/128/")
-    response = client.get("/issues/128/")
+    client.get("/issues/128/", **browser)
+    client.get("/issues/128/", **browser)
+    client.get("/issues/128/", HTTP_USER_AGENT="Mozilla/5.0 (Macintosh) Safari/605.1", REMOTE_ADDR="10.0.0.7")
+    issue.refresh_from_db()
+    assert issue.read_count == 0  # nothing written by a reading page
+    assert flush_issue_reads() == {"reads": 2}
 
+    response = client.get("/issues/128/", **browser)
     issue.refresh_from_db()
     assert issue.read_count == 2
     assert soup(response).select_one(".reads").get_text(strip=True) == "2 reads"
