@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: an answer from the page cache still goes out through all of the above.
+    "paperdaily.lib.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "paperdaily.urls"
@@ -207,6 +209,53 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "reads": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "reads")},
     }
+
+# --- Page cache (paperdaily/lib/pagecache.py): what anonymous readers see, rendered once and
+# kept in Redis until anything it shows changes. Off in the embedded default, whose worker is
+# another process with a cache of its own.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
+PAGE_CACHE_ALIAS = "default"
+# A stored page's life: bounds what changes without a write ("last push 3 days ago").
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Cache-Control max-age of an anonymous reading page, for browsers and shared caches.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+PAGE_CACHE_MAX_BYTES = 2_000_000
+# A write to any of these tables (by prefix) makes every cached page unreachable ...
+PAGE_CACHE_TABLES = ("papers_", "recommendations_")
+# ... but for these, which no reading page shows.
+PAGE_CACHE_IGNORED_TABLES = frozenset({"recommendations_subscriber", "recommendations_newsletterdelivery"})
+# The views whose anonymous answers are cached (resolver view names).
+PAGE_CACHE_VIEWS = frozenset(
+    {
+        "home",
+        "recommendations:issue-list",
+        "recommendations:issue-detail",
+        "recommendations:recommender-list",
+        "recommendations:recommender-detail",
+        "papers:paper-detail",
+        "papers:tag-list",
+        "papers:tag-detail",
+        "papers:search",
+        "feeds:issues-atom",
+        "feeds:issues-rss",
+        "feeds:tag-atom",
+        "feeds:tag-rss",
+        "exports:markdown",
+        "exports:html",
+        "exports:bibtex",
+        "api:root",
+        "api:issue-list",
+        "api:issue-detail",
+        "api:paper-list",
+        "api:paper-detail",
+        "api:tag-list",
+        "api:tag-detail",
+        "api:area-list",
+        "api:recommender-list",
+        "api:recommender-detail",
+        "api:search",
+    }
+)
 
 # Celery reads every CELERY_* setting below (see paperdaily/celery.py).
 # The hostname means nothing to the file transport; naming one keeps kombu from warning.

@@ -208,6 +208,14 @@ class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
     pass
 
 
+def cached_answer_allowed(request) -> bool:
+    """Whether a read API answer from the page cache may go to ``request``: the API's throttles
+    (DEFAULT_THROTTLE_CLASSES) let it through, and then it counted against the reader's rate as
+    a rendered answer would. The page cache asks this before answering; on False, the view runs
+    and answers 429."""
+    return all(throttle().allow_request(request, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES)
+
+
 # --- Schema: the error body, described once and referred to by every endpoint.
 
 ErrorSerializer = inline_serializer(

@@ -47,7 +47,18 @@ def is_robot(request) -> bool:
 def issue_read(*, request, issue) -> bool:
     """Count ``request`` as a read of ``issue`` if it is one, at most once a day per visitor; returns
     whether it counted. Never writes to the database, and never fails the page."""
-    if request.method != "GET" or not issue.is_published or is_robot(request):
+    if not issue.is_published:
+        return False
+    return count_read(request, issue.pk)
+
+
+def count_read(request, issue_id: int) -> bool:
+    """Count ``request`` as a read of the published issue ``issue_id``, as :func:`issue_read` does.
+
+    Also run for every answer of the issue page from the page cache (paperdaily/lib/pagecache.py),
+    which only ever holds published issues.
+    """
+    if request.method != "GET" or is_robot(request):
         return False
     day = timezone.now().date().isoformat()
     visitor = hashlib.blake2b(
@@ -57,13 +68,13 @@ def issue_read(*, request, issue) -> bool:
     ).hexdigest()
     cache = caches[CACHE]
     try:
-        if not cache.add(f"reads:seen:{issue.pk}:{day}:{visitor}", 1, timeout=SEEN_FOR):
+        if not cache.add(f"reads:seen:{issue_id}:{day}:{visitor}", 1, timeout=SEEN_FOR):
             return False
         # add() first: incr() refuses a key that does not exist yet.
-        cache.add(pending_key(issue.pk), 0, timeout=None)
-        cache.incr(pending_key(issue.pk))
+        cache.add(pending_key(issue_id), 0, timeout=None)
+        cache.incr(pending_key(issue_id))
     except Exception as error:  # any failure of the cache: the page is served, the read not counted
-        logger.warning("issue %s: read not counted: %s", issue.pk, error)
+        logger.warning("issue %s: read not counted: %s", issue_id, error)
         return False
     return True
 

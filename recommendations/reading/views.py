@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from paperdaily.lib import pagecache
 from paperdaily.lib.paging import paginate
 from papers.models import Area, Paper, PaperAuthor, Tag
 from recommendations.models import Issue, Recommendation, Recommender
@@ -135,11 +136,15 @@ def issue_detail(request, number):
     published = Issue.objects.published()
     previous_issue = published.filter(number__lt=issue.number).order_by("-number").only("number", "title").first()
     next_issue = published.filter(number__gt=issue.number).order_by("number").only("number", "title").first()
-    return render(
+    response = render(
         request,
         "recommendations/issue_detail.html",
         {"issue": issue, "entries": entries, "previous_issue": previous_issue, "next_issue": next_issue},
     )
+    if issue.is_published:
+        # Each answer from the page cache is a read too.
+        pagecache.on_hit(response, "recommendations.reading.reads.count_read", issue.pk)
+    return response
 
 
 @require_safe

@@ -50,7 +50,8 @@ def redis_down():
     app._pool = app.amqp._producer_pool = None
     try:
         # Changing CACHES drops the cache connections (django.test.signals), so the next use connects anew.
-        with override_settings(CACHES={"default": {**django_settings.CACHES["default"], "LOCATION": dead}}):
+        caches = {alias: {**conf, "LOCATION": dead} for alias, conf in django_settings.CACHES.items()}
+        with override_settings(CACHES=caches):
             yield dead
     finally:
         if app._pool is not None:
