@@ -481,7 +481,7 @@ def test_it_recognises_writes_of_the_watched_tables():
 
 @pytest.mark.django_db(transaction=True)
 def test_it_drops_a_page_rendered_while_another_connections_change_was_not_yet_committed():
-    """A worker's transaction: the page rendered before its commit shows the old title, and must not outlive the commit."""
+    """A worker's transaction: a page rendered before its commit shows the old title, and must not outlive it."""
     issue = make_issue_with_entries(1, number=128)
     paper = Paper.objects.get(recommendations__issue_entry__issue=issue)
     client = reader()
