@@ -43,6 +43,7 @@ run: $(VENV)/.installed
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) loaddemo --fetch
+	$(MANAGE) collectstatic --noinput -v0
 	@echo "PaperDaily on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/; Ctrl-C stops the server and the worker)"
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/celery -A paperdaily worker --beat --pool=solo --loglevel=WARNING \
@@ -57,6 +58,7 @@ worker: $(VENV)/.installed
 test: $(VENV)/.installed-dev $(AXE)/node_modules/.installed lint
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+	$(TEST_ENV) $(MANAGE) collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # lint-imports: the layers and directions of pyproject.toml's [tool.importlinter] contracts.

@@ -125,7 +125,8 @@ def prepare_demo(env, database):
         cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{database}"')
     connection.close()
-    for command in (["migrate", "--noinput", "-v0"], ["loaddemo"]):
+    # collectstatic: pages link hashed names, as make run and the image serve them.
+    for command in (["migrate", "--noinput", "-v0"], ["loaddemo"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 

@@ -122,7 +122,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "paperdaily.lib.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -217,7 +217,8 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_ALIAS = "default"
 # A stored page's life: bounds what changes without a write ("last push 3 days ago").
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# Cache-Control max-age of an anonymous reading page, for browsers and shared caches.
+# Cache-Control max-age of an anonymous feed, export or API answer, for browsers and shared caches
+# (HTML pages are revalidated each time: paperdaily/lib/pagecache.py says why).
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
 PAGE_CACHE_MAX_BYTES = 2_000_000
 # A write to any of these tables (by prefix) makes every cached page unreachable ...
@@ -329,9 +330,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names after collectstatic (make run, make test, the image), a year's caching for them.
+    "staticfiles": {"BACKEND": "paperdaily.lib.staticfiles.StaticFilesStorage"},
 }
-# Serve files straight from static/ when nobody ran collectstatic (first run, tests).
+# Serve files straight from static/ when nobody ran collectstatic, or not since they changed.
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

@@ -59,7 +59,9 @@ def test_it_fills_papers_issues_and_searchable_writeups(bench):
     assert Paper.objects.create(title="After the fill").pk == 301
 
 
-def test_it_counts_the_same_queries_on_every_paper_and_issue_page(bench):
+def test_it_counts_the_same_queries_on_every_paper_and_issue_page(bench, settings):
+    # As in the bench's own process (no REDIS_URL): every page rendered, none from the page cache.
+    settings.PAGE_CACHE_ENABLED = False
     bench.fill(papers=200, seed=2)
 
     counts = bench.page_query_counts(random.Random(2), count=5)

@@ -247,18 +247,30 @@ def test_it_still_spends_the_api_rate_on_cached_answers(issue, settings):
 # --- HTTP caching.
 
 
-def test_it_lets_browsers_and_shared_caches_keep_a_reading_page_briefly(issue, settings):
+def test_it_lets_browsers_and_shared_caches_keep_a_feed_briefly(issue, settings):
     settings.PAGE_CACHE_MAX_AGE = 60
     client = reader()
-    first = client.get("/issues/128/")
-    second = client.get("/issues/128/")
+    first = client.get("/feeds/issues.atom")
+    second = client.get("/feeds/issues.atom")
 
     for response in (first, second):
         assert response["Cache-Control"] == "public, max-age=60"
         assert response["ETag"]
     assert first["ETag"] == second["ETag"]
-    revalidated = client.get("/issues/128/", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert revalidated.status_code == 304
+    assert client.get("/feeds/issues.atom", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_it_has_browsers_ask_again_for_a_page_and_answers_304_while_it_is_unchanged(issue):
+    client = reader()
+    first = client.get("/issues/128/")
+    second = client.get("/issues/128/")
+
+    for response in (first, second):
+        assert response["Cache-Control"] == "public, no-cache"
+    assert first["ETag"] == second["ETag"]
+    assert client.get("/issues/128/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    Issue.objects.filter(pk=issue.pk).update(title="Plastic synapses")
+    assert client.get("/issues/128/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
 def test_it_keeps_last_modified_and_304_on_cached_api_answers(issue):

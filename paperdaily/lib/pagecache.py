@@ -14,8 +14,9 @@ not-yet-committed state is dropped too. A bumped generation makes every cached p
 they expire on their own. Nothing has to know which keys a change touches. What a page shows
 that changes without a write (a "last push 3 days ago") is at most ``PAGE_CACHE_SECONDS`` old.
 
-**Keys.** Generation, language, and a hash of the absolute URL (scheme, host, path, query);
-for the API also the ``Accept`` header, which picks the renderer.
+**Keys.** Generation, the static files' manifest (a deployment with new static files names
+them anew), language, and a hash of the absolute URL (scheme, host, path, query); for the API
+also the ``Accept`` header, which picks the renderer.
 
 **Per request, even from the cache.** CSRF tokens are cut out of the stored body and a fresh
 one for this visitor is put back each time (Django's token tag always writes the same markup).
@@ -27,9 +28,11 @@ failure the cache is left alone for ``RETRY_AFTER`` seconds, so that a dead Redi
 timeout rather than one per request. A bump that could not be made is owed and made first
 thing once the cache answers again.
 
-HTTP caching: cached answers say ``public`` with a short ``max-age`` and an ETag of the stored
-body (and the visitor's CSRF secret, which the body depends on); anything answered to a
-signed-in user or an API token says ``private, no-store`` unless the view said otherwise.
+HTTP caching: cached answers say ``public``, with an ETag of the stored body (and of the
+visitor's CSRF secret, which the body depends on); feeds, exports and the API with a short
+``max-age``, HTML pages with ``no-cache`` (revalidated each time, see ``_public``). Anything
+answered to a signed-in user or an API token says ``private, no-store`` unless the view said
+otherwise.
 """
 
 import hashlib
@@ -38,6 +41,7 @@ import re
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import connections
@@ -204,7 +208,12 @@ def _key(request, generation, view_name) -> str:
     if view_name.startswith("api:"):
         parts.append(request.META.get("HTTP_ACCEPT", ""))
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
-    return f"pages:{generation}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+    return f"pages:{generation}:{_release()}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+
+
+def _release() -> str:
+    """What changes when a deployment changes the static files: a page names them by their hashes."""
+    return getattr(staticfiles_storage, "manifest_hash", "")[:12]
 
 
 def _etag(entry, request) -> str:
@@ -215,7 +224,14 @@ def _etag(entry, request) -> str:
 
 
 def _public(response) -> None:
-    patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+    if response.get("Content-Type", "").startswith("text/html"):
+        # A page's header changes with the reader's cookies (signed in, language), and browsers
+        # do not honour Vary: Cookie for their own cache: a page kept for a minute would greet a
+        # reader who just signed in or switched to Chinese as before. They ask again each time,
+        # and the ETag answers 304 while nothing changed.
+        patch_cache_control(response, public=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
 
 
 def _serve(request, entry) -> HttpResponse:

@@ -15,6 +15,17 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    """live_server answers /static/ from the finders (Django's StaticFilesHandler), which know the
+    files by their plain names only; the hashed names WhiteNoise serves are tested in
+    tests/test_static_files.py."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
