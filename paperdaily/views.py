@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from paperdaily.lib.api import error_body
 from recommendations.models import Issue
-from recommendations.reading.cards import issue_recommendations
+from recommendations.reading.cards import issue_cards
 
 RECENT_ISSUES = 8
 
@@ -20,7 +20,7 @@ def home(request):
     latest = issues[0] if issues else None
     entries = []
     if latest:
-        entries = issue_recommendations(latest)
+        entries = issue_cards(latest)
     return render(
         request,
         "home.html",

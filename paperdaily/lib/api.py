@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -181,31 +182,55 @@ class LinkField(serializers.Field):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class _FailOpen:
-    """A throttle that lets the request through when the cache (Redis) is unreachable."""
+class _CountedRate(throttling.BaseThrottle):
+    """The API's rate for ``scope``, counted in a fixed window by django-ratelimit: one counter in
+    the cache per reader and window, added to once a request. DRF's own throttles keep the time
+    of every request in the window and write the whole list back on each one, a cost that grows
+    with the rate. With the cache unreachable the request goes through (and is not counted)."""
 
-    def get_rate(self):
-        # Read when the request comes: DRF's classes keep the rates seen at import time, so a
-        # changed REST_FRAMEWORK setting (a test's, a reload's) would otherwise not apply.
-        try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-        except KeyError as error:
-            raise ImproperlyConfigured(f"No API rate set for the scope {self.scope!r}.") from error
+    scope = ""
+    key = ""
+
+    def applies(self, request) -> bool:
+        return True
 
     def allow_request(self, request, view):
+        if not self.applies(request):
+            return True
+        # Read when the request comes, so that a changed REST_FRAMEWORK setting (a test's) applies.
         try:
-            return super().allow_request(request, view)
+            rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as error:
+            raise ImproperlyConfigured(f"No API rate set for the scope {self.scope!r}.") from error
+        try:
+            usage = get_usage(request, group=f"api-{self.scope}", key=self.key, rate=rate, increment=True)
         except Exception:  # noqa: BLE001 - any cache failure: serve rather than fail
             logger.warning("API throttle not counted: the cache is unreachable", exc_info=True)
             return True
+        if usage is None or (usage["limit"] == 0 and usage["time_left"] == -1):  # the cache did not answer
+            return True
+        self.time_left = max(1, usage["time_left"])
+        return not usage["should_limit"]
+
+    def wait(self):
+        return getattr(self, "time_left", None)
 
 
-class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
-    pass
+class AnonRateThrottle(_CountedRate):
+    """Readers without an account, by address."""
+
+    scope = "anon"
+    key = "ip"
+
+    def applies(self, request) -> bool:
+        return not (request.user and request.user.is_authenticated)
 
 
-class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
-    pass
+class UserRateThrottle(_CountedRate):
+    """Everyone: signed-in readers by account, others by address (as DRF's UserRateThrottle)."""
+
+    scope = "user"
+    key = "user_or_ip"
 
 
 def cached_answer_allowed(request) -> bool:

@@ -152,10 +152,7 @@ def issue_publish(*, issue_id: int, editor=None, now=None) -> Issue:
             raise PublishRefused(problems)
 
         recommendations = issue_recommendations_for_publishing(issue)
-        for recommendation in recommendations:
-            entry = recommendation.issue_entry
-            entry.snapshot = paper_facts(recommendation.paper)
-            entry.save(update_fields=["snapshot"])
+        _freeze(recommendations)
         Recommendation.objects.filter(issue_entry__issue=issue).update(
             status=Status.PUBLISHED, updated_at=timezone.now()
         )
@@ -180,6 +177,30 @@ def issue_recommendations_for_publishing(issue):
         .filter(issue_entry__issue=issue)
         .order_by("issue_entry__position")
     )
+
+
+def _freeze(recommendations) -> int:
+    """Store each entry's card as its paper stands now: what readers see of the issue from then on."""
+    for recommendation in recommendations:
+        entry = recommendation.issue_entry
+        entry.snapshot = paper_facts(recommendation.paper)
+        entry.save(update_fields=["snapshot"])
+    return len(recommendations)
+
+
+def issue_freeze_missing_cards(*, issue_id: int) -> int:
+    """Freeze the cards of a published issue's entries that have none (an issue loaded as published,
+    such as the demo's); returns how many. Publishing freezes every entry itself."""
+    with transaction.atomic():
+        issue = locked_issue(issue_id)
+        if not issue.is_published:
+            return 0
+        missing = [
+            recommendation
+            for recommendation in issue_recommendations_for_publishing(issue)
+            if not recommendation.issue_entry.snapshot
+        ]
+        return _freeze(missing)
 
 
 def _enqueue_after_publish(issue, recommendation_ids):

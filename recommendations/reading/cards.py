@@ -12,9 +12,10 @@ publishing will freeze.
 
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from papers.models import PaperLink
+from papers.models import PaperLink, PaperRepository, listing_prefetches
 from recommendations.models import Recommendation
 
 LINK_KINDS = dict(PaperLink.Kind.choices)
@@ -180,3 +181,52 @@ def issue_recommendations(issue):
         Recommendation.objects.for_listing().filter(issue_entry__issue=issue).order_by("issue_entry__position")
     )
     return with_cards(recommendations)
+
+
+# A paper's bulky columns, which no card reads.
+_UNREAD_PAPER_COLUMNS = ("paper__raw_metadata", "paper__search_vector", "paper__search_text")
+
+
+def _facts_today(paper_ids) -> dict[int, dict]:
+    """What a published card compares with its snapshot (``_note_changes``): each paper's code
+    and its stars and archived flag today; titles are added by the caller."""
+    today = {pk: {"code": []} for pk in paper_ids}
+    links = (
+        PaperRepository.objects.filter(paper_id__in=paper_ids)
+        .select_related("repository")
+        .only("paper_id", "path", "repository__url", "repository__stars", "repository__archived")
+        .order_by("position", "pk")
+    )
+    for link in links:
+        today[link.paper_id]["code"].append(
+            {"url": link.url, "stars": link.repository.stars, "archived": link.repository.archived}
+        )
+    return today
+
+
+def issue_cards(issue):
+    """The issue's recommendations in order, each with its card, for the issue page and home.
+
+    A published issue's cards come from their snapshots: beside the recommendations (with
+    recommender, topic, area, paper and figures) only today's stars and archived flags are
+    read, not every author, link and repository of every paper as for live cards (a draft's,
+    or an issue's published before cards were frozen). Exports and the API, which show more of
+    each paper, use :func:`issue_recommendations`.
+    """
+    recommendations = list(
+        Recommendation.objects.filter(issue_entry__issue=issue)
+        .select_related("recommender", "tag__area", "paper", "issue_entry")
+        .defer(*_UNREAD_PAPER_COLUMNS)
+        .prefetch_related("figures")
+        .order_by("issue_entry__position")
+    )
+    for recommendation in recommendations:
+        recommendation.issue_entry.issue = issue
+    if not issue.is_published or any(not each.issue_entry.snapshot for each in recommendations):
+        prefetch_related_objects(recommendations, *listing_prefetches("paper__"))
+        return with_cards(recommendations)
+    today = _facts_today([recommendation.paper_id for recommendation in recommendations])
+    for recommendation in recommendations:
+        now = {**today[recommendation.paper_id], "title": " ".join(recommendation.paper.title.split())}
+        recommendation.card = card_from_facts(recommendation.issue_entry.snapshot, now=now)
+    return recommendations

@@ -15,7 +15,7 @@ from paperdaily.lib.paging import paginate
 from papers.models import Area, Paper, PaperAuthor, Tag
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.reading import reads
-from recommendations.reading.cards import issue_recommendations, with_cards
+from recommendations.reading.cards import issue_cards, with_cards
 from recommendations.reading.related import related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 from recommendations.visibility import featured_papers, published_recommendations_q, sees_drafts
@@ -132,7 +132,7 @@ def issue_list(request):
 def issue_detail(request, number):
     issue = get_object_or_404(Issue.objects.visible_to(request.user), number=number)
     reads.issue_read(request=request, issue=issue)
-    entries = issue_recommendations(issue)
+    entries = issue_cards(issue)
     published = Issue.objects.published()
     previous_issue = published.filter(number__lt=issue.number).order_by("-number").only("number", "title").first()
     next_issue = published.filter(number__gt=issue.number).order_by("number").only("number", "title").first()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from paperdaily.lib.tasks import enqueue
 from papers.models import Paper, Repository
 from recommendations.demo import demo_load
+from recommendations.issues import publishing
 from recommendations.issues.assembly import issue_papers_and_repositories
 from recommendations.issues.tasks import refresh_issue
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         except ValueError as error:
             # A malformed data file (bad JSON, a missing key): say what, rather than print a traceback.
             raise CommandError(f"The demo data file is malformed: {error}") from error
+        # Published, so its cards are frozen as publishing would have (the page reads them from there).
+        publishing.issue_freeze_missing_cards(issue_id=result.issue.pk)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
