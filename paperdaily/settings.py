@@ -196,7 +196,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
     _redis_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "paperdaily.lib.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "paperdaily"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -63,3 +63,24 @@ def test_it_finds_a_registered_task_for_every_name_the_code_enqueues():
     assert len(names) >= 8
     current_app.loader.import_default_modules()
     assert names - set(current_app.tasks) == set()
+
+
+# --- paperdaily/lib/cache.py
+
+
+def test_it_adds_to_a_counter_in_one_step_and_refuses_one_that_does_not_exist():
+    from django.core.cache import cache
+
+    cache.set("counter", 5)
+
+    assert cache.incr("counter", 3) == 8
+    assert cache.get("counter") == 8
+    with pytest.raises(ValueError):
+        cache.incr("no-such-counter")
+    assert cache.get("no-such-counter") is None
+
+
+def test_it_keeps_one_redis_client_for_every_operation():
+    from django.core.cache import cache
+
+    assert cache._cache.get_client("a") is cache._cache.get_client("b", write=True)
