@@ -7,7 +7,9 @@ the paper page and the issue page: median and p95 latency and SQL queries per re
 It prints the search p95 as a multiple of the paper page's p95 (target: 5x at most), the
 EXPLAIN (ANALYZE, BUFFERS) of the search SQL for an English, a Chinese and a misspelt query
 with whether the plan uses the GIN / trigram indexes, and the query counts of the paper and
-issue pages on a small fill beside the large one (target: equal).
+issue pages on a small fill beside the large one (target: equal), and the paper page's median
+on the small fill beside the large one's (target: 1.5 times at most). Paper pages are drawn
+among ``--stored-related`` papers whose related papers it stores first, as the nightly task does.
 
     .venv/bin/python bench/search.py [--papers 100000] [--requests 200] [--reuse]
 
@@ -39,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/paperdaily_bench"
 SEARCH_P95_TARGET = 5.0  # search p95 within this multiple of the paper page's p95
+PAPER_PAGE_SCALE_TARGET = 1.5  # paper page median at the large fill within this multiple of the small's
 COPY_BATCH = 20_000  # rows per COPY: bounded memory, few round trips
 REFRESH_CHUNK = 5_000  # papers per search-column refresh: one transaction each, spread over the cores
 FILL_TABLE = "bench_search_fill"  # one row: what the fill holds, so that --reuse can trust it
@@ -71,6 +74,13 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per endpoint first")
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled at this size")
+    parser.add_argument(
+        "--stored-related",
+        type=int,
+        default=300,
+        help="featured papers whose related papers are stored first, as the nightly task would (pages are drawn"
+        " among them)",
+    )
     parser.add_argument("--seed", type=int, default=6, help="seed of the synthetic data and the request order")
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="the large fill; the small one adds _small"
@@ -91,13 +101,17 @@ def main():
 
     use_database(small_name)
     prepare(base, small_name, papers=args.small_papers, seed=args.seed, reuse=args.reuse)
+    store_related(small_name, count=args.stored_related, rng=random.Random(args.seed))
     small_counts = page_query_counts(random.Random(args.seed))
+    small_paper_ms = paper_page_times(requests=args.requests, warmup=args.warmup, rng=random.Random(args.seed))
 
     use_database(large_name)
     prepare(base, large_name, papers=args.papers, seed=args.seed, reuse=args.reuse)
+    store_related(large_name, count=args.stored_related, rng=random.Random(args.seed))
     figures = measure(requests=args.requests, warmup=args.warmup, rng=random.Random(args.seed))
     large_counts = page_query_counts(random.Random(args.seed))
     report(args, figures, small_counts, large_counts)
+    report_scale(args, small_paper_ms, [row["ms"] for row in figures["paper page"]])
     explain_search()
     explain_slowest(figures, "paper page")
 
@@ -422,12 +436,33 @@ def timed_get(browser, path, params):
     }
 
 
+def store_related(name, *, count, rng):
+    """Store the related papers of ``count`` random featured papers, as the nightly task does for all
+    of them in turn (at 100,000 papers that takes nights: the bench stores the ones it opens)."""
+    from recommendations.reading.related import related_papers_store
+    from recommendations.visibility import featured_papers
+
+    stored = featured_papers().filter(related_computed_at__isnull=False).count()
+    wanted = max(0, count - stored)
+    if not wanted:
+        return
+    candidates = list(featured_papers().filter(related_computed_at__isnull=True).values_list("pk", flat=True))
+    chosen = rng.sample(candidates, min(wanted, len(candidates)))
+    started = time.perf_counter()
+    related_papers_store(paper_ids=chosen)
+    seconds = time.perf_counter() - started
+    each = 1000 * seconds / len(chosen)
+    print(f"{name}: related papers stored for {len(chosen):,} papers in {seconds:.1f} s ({each:.0f} ms each)")
+
+
 def sample_targets(rng, count):
-    """Featured paper ids and published issue numbers to open, drawn at random."""
+    """Featured paper ids (of those with related papers stored, when there are) and published issue
+    numbers to open, drawn at random."""
     from recommendations.models import Issue
     from recommendations.visibility import featured_papers
 
-    paper_ids = list(featured_papers().values_list("pk", flat=True))
+    paper_ids = list(featured_papers().filter(related_computed_at__isnull=False).values_list("pk", flat=True))
+    paper_ids = paper_ids or list(featured_papers().values_list("pk", flat=True))
     numbers = list(Issue.objects.published().values_list("number", flat=True))
     return [rng.choice(paper_ids) for _ in range(count)], [rng.choice(numbers) for _ in range(count)]
 
@@ -464,6 +499,15 @@ def measure(*, requests, warmup, rng):
             label, path, params = plan[name][i]
             samples[name].append({"label": label, **timed_get(browser, path, params)})
     return samples
+
+
+def paper_page_times(*, requests, warmup, rng):
+    """Milliseconds of ``requests`` paper pages of random featured papers, after ``warmup`` unmeasured."""
+    browser = client()
+    papers, _numbers = sample_targets(rng, warmup + requests)
+    for pk in papers[:warmup]:
+        browser.get(f"/papers/{pk}/")
+    return [timed_get(browser, f"/papers/{pk}/", {})["ms"] for pk in papers[warmup:]]
 
 
 def page_query_counts(rng, count=20):
@@ -535,6 +579,16 @@ def report(args, samples, small_counts, large_counts):
         small, large = small_counts[name], large_counts[name]
         verdict = "PASS" if small == large else "FAIL"
         print(f"  {name:<11} {small[0]}-{small[1]} vs {large[0]}-{large[1]}: {verdict}")
+
+
+def report_scale(args, small_ms, large_ms):
+    small, large = statistics.median(small_ms), statistics.median(large_ms)
+    ratio = large / small
+    verdict = "PASS" if ratio <= PAPER_PAGE_SCALE_TARGET else "FAIL"
+    print(
+        f"paper page median: {small:.1f} ms at {args.small_papers:,} papers, {large:.1f} ms at {args.papers:,}"
+        f" = {ratio:.2f}x (target <= {PAPER_PAGE_SCALE_TARGET:g}x): {verdict}"
+    )
 
 
 def explain_slowest(samples, name):

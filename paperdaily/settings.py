@@ -296,6 +296,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.refresh_recent_repositories",
         "schedule": crontab(hour=3, minute=17),
     },
+    "refresh-related-papers": {
+        "task": "recommendations.refresh_related_papers",
+        "schedule": crontab(hour=2, minute=7),
+    },
 }
 
 # --- Authentication

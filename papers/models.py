@@ -163,6 +163,8 @@ class Paper(models.Model):
     fetch_attempts = models.PositiveSmallIntegerField(_("fetch tries"), default=0, editable=False)
     # When the running try began; cleared when it records anything. Still set: that try never finished.
     fetch_started_at = models.DateTimeField(_("fetch try started at"), null=True, blank=True, editable=False)
+    # When a worker last stored the papers related to this one (recommendations/reading/related.py).
+    related_computed_at = models.DateTimeField(_("related papers computed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -433,3 +433,27 @@ class Reward(models.Model):
             "handle": self.recommender,
             "number": self.issue.number,
         }
+
+
+class RelatedPaper(models.Model):
+    """One of the papers most related to ``paper``, as a worker last computed them (the paper page
+    reads them by key instead of computing them: recommendations/reading/related.py)."""
+
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="related_links", verbose_name=_("paper"))
+    related = models.ForeignKey(Paper, models.CASCADE, related_name="+", verbose_name=_("related paper"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    shared_tags = models.PositiveSmallIntegerField(_("shared topics"), default=0)
+    shared_recommenders = models.PositiveSmallIntegerField(_("shared recommenders"), default=0)
+    similarity = models.FloatField(_("title similarity"), default=0.0)
+
+    class Meta:
+        verbose_name = _("related paper")
+        verbose_name_plural = _("related papers")
+        constraints = [
+            # The page reads a paper's list by (paper, rank) through this constraint's index.
+            models.UniqueConstraint(fields=["paper", "rank"], name="related_paper_rank_unique"),
+            models.UniqueConstraint(fields=["paper", "related"], name="related_paper_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper_id} -> {self.related_id} ({self.rank})"

@@ -164,7 +164,7 @@ def issue_publish(*, issue_id: int, editor=None, now=None) -> Issue:
         issue.save(update_fields=["status", "published_at", "published_by", "schedule_error", "updated_at"])
 
         rewards.rewards_grant(issue=issue)
-        _enqueue_after_publish(issue, [recommendation.pk for recommendation in recommendations])
+        _enqueue_after_publish(issue, recommendations)
         newsletter.newsletter_queue_issue(issue_id=issue.pk)
     logger.info("issue %s published with %d entries", issue.number, len(recommendations))
     return issue
@@ -203,9 +203,11 @@ def issue_freeze_missing_cards(*, issue_id: int) -> int:
         return _freeze(missing)
 
 
-def _enqueue_after_publish(issue, recommendation_ids):
-    for recommendation_id in recommendation_ids:
-        enqueue("recommendations.notify_decision", recommendation_id)
+def _enqueue_after_publish(issue, recommendations):
+    for recommendation in recommendations:
+        enqueue("recommendations.notify_decision", recommendation.pk)
+    # The paper pages of the issue read their related papers from what this task stores.
+    enqueue("recommendations.store_related_papers", [recommendation.paper_id for recommendation in recommendations])
 
 
 def issue_unpublish(*, issue_id: int, user) -> Issue:

@@ -22,7 +22,7 @@ from papers.models import Area, PaperAuthor, PaperRepository, Tag, listing_prefe
 from recommendations import visibility
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.reading.cards import issue_recommendations
-from recommendations.reading.related import related_papers
+from recommendations.reading.related import stored_related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, paper_search
 from recommendations.reading.serializers import (
     AreaSerializer,
@@ -143,9 +143,9 @@ def _issues_of(recommendations):
 
 
 def _related(paper):
-    """The five related papers with their authors: ``related_papers`` loads their columns, one
-    prefetch adds the authors in order."""
-    related = related_papers(paper, limit=5)
+    """The five related papers with their authors: ``stored_related_papers`` loads their columns,
+    one prefetch adds the authors in order."""
+    related = stored_related_papers(paper, limit=5)
     authorships = PaperAuthor.objects.select_related("author").order_by("position")
     prefetch_related_objects(related, Prefetch("authorships", queryset=authorships))
     return related
@@ -153,6 +153,8 @@ def _related(paper):
 
 def _paper_moments(paper):
     yield paper.updated_at
+    if paper.related_computed_at:  # its related papers, stored by a worker
+        yield paper.related_computed_at
     for link in paper.repository_links.all():
         yield link.repository.updated_at
     for recommendation in paper.published_recommendations:

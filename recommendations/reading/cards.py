@@ -230,3 +230,53 @@ def issue_cards(issue):
         now = {**today[recommendation.paper_id], "title": " ".join(recommendation.paper.title.split())}
         recommendation.card = card_from_facts(recommendation.issue_entry.snapshot, now=now)
     return recommendations
+
+
+def card_context(recommendation, *, position=None) -> dict:
+    """Everything ``includes/entry.html`` shows of a recommendation with its ``card``, as plain data.
+
+    The card template reads this dict and nothing else, so the dict decides the card's HTML:
+    equal dicts make equal cards (the card tag renders each distinct one once, see
+    recommendations/templatetags/cards.py), and a dict lookup is the template engine's cheapest.
+    """
+    card = recommendation.card
+    tag, recommender = recommendation.tag, recommendation.recommender
+    return {
+        "id": recommendation.pk,
+        "position": position,
+        "area_code": tag.area.code,
+        "area_name": tag.area.name,
+        "tag_name": tag.name,
+        "tag_url": tag.get_absolute_url(),
+        "paper_url": recommendation.paper.get_absolute_url(),
+        "title": card.title,
+        "title_now": card.title_now,
+        "authors": card.authors[:6],
+        "more_authors": len(card.authors) > 6,
+        "institutions": card.institutions,
+        "venue": card.venue,
+        "submitted_link": "" if card.has_title else recommendation.submitted_link,
+        "submitted_url": "" if card.has_title else (recommendation.submitted_url or ""),
+        "writeup_html": recommendation.writeup_html,
+        "figures": [{"url": figure.image.url, "caption": figure.caption} for figure in recommendation.figures.all()],
+        "landing_url": card.landing_url,
+        "identifier_label": card.identifier_label,
+        "frozen": card.frozen,
+        "code": [
+            {
+                "url": chip.url,
+                "label": chip.label,
+                "stars": chip.stars,
+                "stars_now": chip.stars_now,
+                "archived": chip.archived,
+                "archived_now": chip.archived_now,
+            }
+            for chip in card.code
+        ],
+        "links": [
+            {"kind": link.kind, "url": link.url, "label": link.label, "kind_label": str(link.kind_label)}
+            for link in card.links
+        ],
+        "recommender_handle": recommender.handle,
+        "recommender_url": recommender.get_absolute_url(),
+    }

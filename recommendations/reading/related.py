@@ -1,4 +1,4 @@
-"""Papers related to a paper: shared topics, shared recommenders, similar titles.
+"""Papers related to a paper: shared topics, shared recommenders, similar titles; stored by a worker.
 
 One SQL query does it all in the database, so that the paper page costs the same whatever the
 size of the archive: the candidates are the featured papers that share an approved topic or a
@@ -6,12 +6,26 @@ recommender with the paper through recommendations readers may see, plus (on Pos
 whose title is close to its title (pg_trgm ``%``, served by the title trigram index of
 migration papers/0004_search; at most SIMILAR_TITLE_CANDIDATES of them). Score: 3 a shared
 topic + 2 a shared recommender + title similarity (0 to 1); ties go to the newest paper.
+
+That query's title search still grows with the archive (a hundred milliseconds at 100,000
+papers with many alike titles), so pages do not run it: a worker stores each featured paper's
+best ``STORED`` (``related_papers_store``) when its issue is published and, oldest first, every
+night; the paper page and the API read them by key (``stored_related_papers``), keeping those
+readers may still see. A paper no worker has reached yet gets them computed on the spot.
 """
 
-from django.db import connection
+import logging
+import time
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from papers.models import Paper
-from recommendations.visibility import PUBLISHED_RECOMMENDATIONS_SQL
+from recommendations.models import Recommendation, RelatedPaper
+from recommendations.visibility import PUBLISHED_RECOMMENDATIONS_SQL, featured_papers, published_recommendations_q
+
+logger = logging.getLogger(__name__)
 
 # A paper readers may see is the paper of a recommendation readers may see.
 _PUBLISHED_JOIN = PUBLISHED_RECOMMENDATIONS_SQL
@@ -117,4 +131,72 @@ def related_papers(paper: Paper, *, limit: int = 5) -> list[Paper]:
     for other in related:
         other.similarity = float(other.similarity or 0.0)
         other.similar_title = other.similarity >= SIMILAR_TITLE
+    return related
+
+
+# Stored per paper: more than a page shows, so that one whose issue is taken back leaves a next one.
+STORED = 10
+
+
+def related_papers_store(*, paper_ids) -> int:
+    """Compute and store the related papers of each of ``paper_ids``; returns how many papers."""
+    done = 0
+    for paper in Paper.objects.filter(pk__in=list(paper_ids)).only("pk", "title"):
+        related = related_papers(paper, limit=STORED)
+        with transaction.atomic():
+            RelatedPaper.objects.filter(paper=paper).delete()
+            RelatedPaper.objects.bulk_create(
+                RelatedPaper(
+                    paper=paper,
+                    related=other,
+                    rank=rank,
+                    shared_tags=other.shared_tags,
+                    shared_recommenders=other.shared_recommenders,
+                    similarity=other.similarity,
+                )
+                for rank, other in enumerate(related, start=1)
+            )
+            Paper.objects.filter(pk=paper.pk).update(related_computed_at=timezone.now())
+        done += 1
+    return done
+
+
+def related_papers_refresh(*, seconds: float, batch: int = 100) -> int:
+    """Beat, nightly: store the related papers of featured papers, the never or longest ago
+    computed first, for about ``seconds``; returns how many papers. What the time does not reach
+    waits for the next night (at 100,000 papers one night does not reach them all)."""
+    deadline, started = time.monotonic() + seconds, timezone.now()
+    due = featured_papers().filter(Q(related_computed_at__isnull=True) | Q(related_computed_at__lt=started))
+    due = due.order_by(F("related_computed_at").asc(nulls_first=True), "pk")
+    done = 0
+    while time.monotonic() < deadline:
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        done += related_papers_store(paper_ids=ids)
+    logger.info("related papers stored for %d papers", done)
+    return done
+
+
+def stored_related_papers(paper: Paper, *, limit: int = 5) -> list[Paper]:
+    """The ``limit`` related papers a worker stored for ``paper`` that readers may see, best first,
+    each with ``shared_tags``, ``shared_recommenders``, ``similarity`` and ``similar_title`` as
+    :func:`related_papers` sets them; computed on the spot while no worker has stored them."""
+    if paper.related_computed_at is None:
+        return related_papers(paper, limit=limit)
+    visible = Recommendation.objects.filter(published_recommendations_q(), paper=OuterRef("related_id"))
+    links = (
+        RelatedPaper.objects.filter(paper=paper)
+        .filter(Exists(visible))
+        .select_related("related")
+        .defer(*(f"related__{name}" for name in _SKIPPED))
+        .order_by("rank")[:limit]
+    )
+    related = []
+    for link in links:
+        other = link.related
+        other.shared_tags, other.shared_recommenders = link.shared_tags, link.shared_recommenders
+        other.similarity = link.similarity
+        other.similar_title = link.similarity >= SIMILAR_TITLE
+        related.append(other)
     return related

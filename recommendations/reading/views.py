@@ -16,7 +16,7 @@ from papers.models import Area, Paper, PaperAuthor, Tag
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.reading import reads
 from recommendations.reading.cards import issue_cards, with_cards
-from recommendations.reading.related import related_papers
+from recommendations.reading.related import stored_related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 from recommendations.visibility import featured_papers, published_recommendations_q, sees_drafts
 
@@ -37,7 +37,7 @@ def paper_detail(request, pk):
     )
     recommendations = list(recommendations.order_by("created_at"))
     issues = Issue.objects.visible_to(request.user).filter(entries__recommendation__paper=paper).distinct()
-    related = related_papers(paper, limit=5)
+    related = stored_related_papers(paper, limit=5)
     return render(
         request,
         "papers/paper_detail.html",

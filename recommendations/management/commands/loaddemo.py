@@ -8,6 +8,7 @@ from recommendations.demo import demo_load
 from recommendations.issues import publishing
 from recommendations.issues.assembly import issue_papers_and_repositories
 from recommendations.issues.tasks import refresh_issue
+from recommendations.reading.related import related_papers_store
 
 
 class Command(BaseCommand):
@@ -30,8 +31,11 @@ class Command(BaseCommand):
         except ValueError as error:
             # A malformed data file (bad JSON, a missing key): say what, rather than print a traceback.
             raise CommandError(f"The demo data file is malformed: {error}") from error
-        # Published, so its cards are frozen as publishing would have (the page reads them from there).
+        # Published, so its cards are frozen and its papers' related papers stored, as publishing
+        # would have done (the pages read both from there).
         publishing.issue_freeze_missing_cards(issue_id=result.issue.pk)
+        papers, _repositories = issue_papers_and_repositories(issue_id=result.issue.pk)
+        related_papers_store(paper_ids=[paper.pk for paper in papers if paper.related_computed_at is None])
         if options["verbosity"] >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
