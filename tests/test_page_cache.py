@@ -542,3 +542,14 @@ def test_it_makes_a_bump_it_owed_once_the_cache_answers_again(issue, rows):
     pagecache._health["down_until"] = 0.0  # as RETRY_AFTER seconds later
 
     assert "Learning with plastic synapses" in fresh(client, f"/papers/{rows.paper_id}/")
+
+
+def test_it_does_not_wait_on_a_cache_that_just_failed_to_bump(issue, monkeypatch):
+    before = cache.get(pagecache.GENERATION_KEY)
+    monkeypatch.setitem(pagecache._health, "down_until", float("inf"))
+    monkeypatch.setitem(pagecache._health, "owed", False)
+
+    pagecache.bump()
+
+    assert pagecache._health["owed"] is True
+    assert cache.get(pagecache.GENERATION_KEY) == before

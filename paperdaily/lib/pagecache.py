@@ -106,6 +106,9 @@ def bump() -> None:
     """Make every cached page unreachable. Never raises: with the cache down the bump is owed."""
     if not enabled():
         return
+    if not _usable():  # failed a moment ago: a worker's every write must not wait on a dead Redis
+        _health["owed"] = True
+        return
     try:
         _bump(_cache())
     except Exception as error:  # noqa: BLE001 - any failure of the cache
