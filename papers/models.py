@@ -4,8 +4,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from paperdaily.lib.urls import cached_reverse
 
 
 class Area(models.Model):
@@ -64,7 +65,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("papers:tag-detail", args=[self.slug])
+        return cached_reverse("papers:tag-detail", self.slug)
 
 
 class Author(models.Model):
@@ -236,7 +237,7 @@ class Paper(models.Model):
         return self.title or _("Untitled paper #%(pk)s") % {"pk": self.pk}
 
     def get_absolute_url(self):
-        return reverse("papers:paper-detail", args=[self.pk])
+        return cached_reverse("papers:paper-detail", self.pk)
 
     @property
     def has_title(self):

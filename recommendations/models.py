@@ -7,9 +7,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from paperdaily.lib.urls import cached_reverse
 from papers.models import Paper, Repository, Tag, listing_prefetches
 from recommendations import visibility
 from recommendations.markdown import render_markdown
@@ -62,7 +62,7 @@ class Recommender(models.Model):
         return self.handle
 
     def get_absolute_url(self):
-        return reverse("recommendations:recommender-detail", args=[self.handle])
+        return cached_reverse("recommendations:recommender-detail", self.handle)
 
     @property
     def name(self):
@@ -265,7 +265,7 @@ class Issue(models.Model):
         return _("Issue %(number)s") % {"number": self.number}
 
     def get_absolute_url(self):
-        return reverse("recommendations:issue-detail", args=[self.number])
+        return cached_reverse("recommendations:issue-detail", self.number)
 
     @property
     def is_published(self):

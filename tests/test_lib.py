@@ -84,3 +84,20 @@ def test_it_keeps_one_redis_client_for_every_operation():
     from django.core.cache import cache
 
     assert cache._cache.get_client("a") is cache._cache.get_client("b", write=True)
+
+
+# --- paperdaily/lib/urls.py
+
+
+def test_it_remembers_a_reverse_under_the_urlconf_and_prefix_it_was_made_for():
+    from django.urls import set_script_prefix
+
+    from paperdaily.lib.urls import cached_reverse
+
+    assert cached_reverse("papers:paper-detail", 7) == "/papers/7/"
+    set_script_prefix("/portal/")
+    try:
+        assert cached_reverse("papers:paper-detail", 7) == "/portal/papers/7/"
+    finally:
+        set_script_prefix("/")
+    assert cached_reverse("papers:paper-detail", 7) == "/papers/7/"
