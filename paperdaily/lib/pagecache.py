@@ -52,8 +52,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.module_loading import import_string
 
-from paperdaily.lib.api import cached_answer_allowed
-
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
@@ -195,6 +193,14 @@ def _run_hooks(request, hooks) -> None:
         import_string(hook)(request, *args)
 
 
+def _api_rate_left(request) -> bool:
+    # Imported here: every process watches writes (AppConfig.ready imports this module), and a
+    # worker or a command need not load the REST framework for that.
+    from paperdaily.lib.api import cached_answer_allowed
+
+    return cached_answer_allowed(request)
+
+
 # --- The middleware.
 
 
@@ -317,7 +323,7 @@ class PageCacheMiddleware:
             _failed("reading a page", error)
             return None
         request.page_cache_key = key
-        if entry is None or (match.view_name.startswith("api:") and not cached_answer_allowed(request)):
+        if entry is None or (match.view_name.startswith("api:") and not _api_rate_left(request)):
             return None  # rendered by the view (which answers 429 itself when the rate is spent)
         _run_hooks(request, entry["hooks"])
         return _serve(request, entry)
