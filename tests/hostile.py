@@ -220,13 +220,37 @@ class Measured:
     stderr: str
 
 
-def run_measured(args, *, cwd, env, timeout, memory_limit=3_000_000_000):
-    """Run ``args`` and measure its wall time and peak RSS (its own, from wait4, not its siblings').
+# Prefixed to a Python child's script: as it exits it writes its own resident high-water mark
+# (VmHWM, which starts afresh with the exec) to stderr. wait4's ru_maxrss cannot be used alone:
+# Linux carries the forking process's high-water mark across the exec, so a 100 MB command
+# started from a 300 MB test process measured 300 MB.
+PEAK_MARK = "\n[run_measured] peak kB: "
+_REPORT_PEAK = f"""
+import atexit, runpy, sys
 
-    The child's address space is capped at ``memory_limit`` so that a client without a bound on
-    decompression ends in a MemoryError instead of taking the machine down; it is killed after
-    ``timeout`` seconds.
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    sys.stderr.write({PEAK_MARK!r} + kb + "\\n")
+    sys.stderr.flush()
+
+atexit.register(_peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_measured(args, *, cwd, env, timeout, memory_limit=3_000_000_000):
+    """Run ``args`` and measure its wall time and peak RSS (its own, not its parent's or siblings').
+
+    A Python script (``[sys.executable, script, ...]``) reports its own high-water mark as it
+    exits; anything else, or a child killed before it could, is measured by wait4 (which
+    counts this process's size at the fork too). The child's address space is capped at
+    ``memory_limit`` so that a client without a bound on decompression ends in a MemoryError
+    instead of taking the machine down; it is killed after ``timeout`` seconds.
     """
+    if args[0] == sys.executable and len(args) > 1 and not args[1].startswith("-"):
+        args = [sys.executable, "-c", _REPORT_PEAK, *args[1:]]
 
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -252,12 +276,14 @@ def run_measured(args, *, cwd, env, timeout, memory_limit=3_000_000_000):
     child.stdout.close()
     child.stderr.close()
     child.returncode = os.waitstatus_to_exitcode(status)
+    stderr, _, reported = outputs["stderr"].decode(errors="replace").partition(PEAK_MARK)
+    peak_kb = int(reported.split()[0]) if reported.strip() else usage.ru_maxrss  # kilobytes on Linux
     return Measured(
         returncode=child.returncode,
         seconds=seconds,
-        peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        peak_mb=peak_kb / 1024,
         stdout=outputs["stdout"].decode(errors="replace"),
-        stderr=outputs["stderr"].decode(errors="replace"),
+        stderr=stderr,
     )
 
 

@@ -141,3 +141,17 @@ def test_it_stays_small_in_a_child_process(mode, source):
     assert result.peak_mb < PEAK_MB
     # Python and Django starting up take a second or two of the budget on this shared machine.
     assert result.seconds < DEADLINE + 8
+
+
+def test_it_measures_a_childs_own_memory_not_the_test_process_it_was_forked_from(tmp_path):
+    script = tmp_path / "grow.py"
+    script.write_text("block = bytearray(80 * 1024 * 1024)\nfor i in range(0, len(block), 4096):\n    block[i] = 1\n")
+    ballast = bytearray(300 * 1024 * 1024)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+
+    result = run_measured([sys.executable, str(script)], cwd=tmp_path, env=dict(os.environ), timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert 80 < result.peak_mb < 200
+    assert result.stderr == ""
