@@ -57,8 +57,10 @@ def demo_load(*, path=None):
             )[0]
             for area in document["areas"]
         }
+        issue_created = not Issue.objects.filter(number=document["issue"]["number"]).exists()
         issue = _issue(document["issue"])
         created = new_papers = 0
+        new_recommendations = []
         for entry in sorted(document["entries"], key=lambda entry: entry["position"]):
             tag = _tag(entry["tag"], areas[entry["area"]])
             recommender = _recommender(entry["recommender"])
@@ -66,9 +68,16 @@ def demo_load(*, path=None):
             recommendation, recommendation_created = _recommendation(entry, paper, recommender, tag)
             new_papers += paper_created
             created += recommendation_created
+            if recommendation_created:
+                new_recommendations.append(recommendation.pk)
             _issue_entry(issue, recommendation, entry["position"])
         if new_papers:
             _reset_sequences()
+        # Loading is not a change of the column's content: what it made was last changed when the
+        # column published it (feeds say so in <updated>).
+        if issue_created:
+            Issue.objects.filter(pk=issue.pk).update(updated_at=issue.published_at)
+        Recommendation.objects.filter(pk__in=new_recommendations).update(updated_at=issue.published_at)
     entries = len(document["entries"])
     return DemoLoadResult(issue=issue, entries=entries, created=created, existing=entries - created)
 

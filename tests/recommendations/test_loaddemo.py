@@ -142,3 +142,13 @@ def test_it_has_no_broken_internal_link(client, demo):
     paper_pages = {path for path in seen if path.startswith("/papers/")}
     assert len(paper_pages) == 17
     assert pages > 40
+
+
+def test_it_dates_the_last_change_of_what_it_made_to_the_columns_publication(client, demo):
+    assert demo.updated_at == demo.published_at
+    assert set(Recommendation.objects.values_list("updated_at", flat=True)) == {demo.published_at}
+
+    feed = client.get("/feeds/issues.atom").content.decode()
+
+    assert "<published>2019-01-25" in feed
+    assert "<updated>2019-01-25" in feed
