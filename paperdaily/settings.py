@@ -225,6 +225,12 @@ PAGE_CACHE_MAX_BYTES = 2_000_000
 PAGE_CACHE_TABLES = ("papers_", "recommendations_")
 # ... but for these, which no reading page shows.
 PAGE_CACHE_IGNORED_TABLES = frozenset({"recommendations_subscriber", "recommendations_newsletterdelivery"})
+# Query parameters a cached page may carry (what the reading views read); a request with any other,
+# or a value longer than 200 characters, is rendered and not stored: a client inventing query
+# strings must not fill Redis with copies of the same page.
+PAGE_CACHE_QUERY_PARAMETERS = frozenset(
+    {"q", "page", "page_size", "area", "tag", "year", "has_code", "issue", "format"}
+)
 # The views whose anonymous answers are cached (resolver view names).
 PAGE_CACHE_VIEWS = frozenset(
     {

@@ -553,3 +553,21 @@ def test_it_does_not_wait_on_a_cache_that_just_failed_to_bump(issue, monkeypatch
 
     assert pagecache._health["owed"] is True
     assert cache.get(pagecache.GENERATION_KEY) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=mail", "?page=1&page=2", "?q=" + "x" * 201, "?cachebuster=1"],
+)
+def test_it_renders_and_does_not_store_a_page_with_a_query_string_no_view_reads(issue, query):
+    client = reader()
+    client.get("/issues/128/" + query)
+
+    again = client.get("/issues/128/" + query)
+
+    assert again.status_code == 200
+    assert again.get("X-Page-Cache") != "hit"
+
+
+def test_it_stores_a_page_with_the_parameters_its_view_reads(issue):
+    cached(reader(), "/search/?q=bulk&page=1")

@@ -16,7 +16,9 @@ that changes without a write (a "last push 3 days ago") is at most ``PAGE_CACHE_
 
 **Keys.** Generation, the static files' manifest (a deployment with new static files names
 them anew), language, and a hash of the absolute URL (scheme, host, path, query); for the API
-also the ``Accept`` header, which picks the renderer.
+also the ``Accept`` header, which picks the renderer. Only query strings of parameters the
+reading views read are cached (``PAGE_CACHE_QUERY_PARAMETERS``), so invented ones cannot
+multiply the stored copies.
 
 **Per request, even from the cache.** CSRF tokens are cut out of the stored body and a fresh
 one for this visitor is put back each time (Django's token tag always writes the same markup).
@@ -212,6 +214,12 @@ def _anonymous(request) -> bool:
     )
 
 
+def _known_query(request) -> bool:
+    """Whether the query string holds only parameters a reading view reads, once each and short."""
+    allowed = settings.PAGE_CACHE_QUERY_PARAMETERS
+    return all(name in allowed and len(values) == 1 and len(values[0]) <= 200 for name, values in request.GET.lists())
+
+
 def _key(request, generation, view_name) -> str:
     parts = [request.build_absolute_uri()]
     if view_name.startswith("api:"):
@@ -312,6 +320,7 @@ class PageCacheMiddleware:
             or match is None
             or match.view_name not in settings.PAGE_CACHE_VIEWS
             or not _anonymous(request)
+            or not _known_query(request)
             or not _usable()
         ):
             return None
