@@ -144,6 +144,10 @@ def related_papers_store(*, paper_ids) -> int:
     for paper in Paper.objects.filter(pk__in=list(paper_ids)).only("pk", "title"):
         related = related_papers(paper, limit=STORED)
         with transaction.atomic():
+            # The paper's row is updated first: it locks the row, so a second worker storing the
+            # same paper at once waits here, then deletes what the first stored, instead of
+            # colliding with it on (paper, rank).
+            Paper.objects.filter(pk=paper.pk).update(related_computed_at=timezone.now())
             RelatedPaper.objects.filter(paper=paper).delete()
             RelatedPaper.objects.bulk_create(
                 RelatedPaper(
@@ -156,7 +160,6 @@ def related_papers_store(*, paper_ids) -> int:
                 )
                 for rank, other in enumerate(related, start=1)
             )
-            Paper.objects.filter(pk=paper.pk).update(related_computed_at=timezone.now())
         done += 1
     return done
 

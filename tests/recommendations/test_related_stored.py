@@ -1,7 +1,10 @@
 """Related papers stored by a worker (recommendations/reading/related.py), read by key by the pages."""
 
+import threading
+
+import psycopg2
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -144,3 +147,42 @@ def test_it_replaces_a_stored_list_when_computed_again(topic):
 
 def topic_tag(paper):
     return paper.recommendations.first().tag
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_storing_one_paper_at_once_do_not_collide(topic):
+    """A second store of the same paper waits for the first and replaces its rows, instead of
+    failing on the (paper, rank) key while the first one's rows are not yet committed."""
+    paper = topic[0]
+    first = psycopg2.connect(**connections["default"].get_connection_params())
+    errors, stored = [], []
+    try:
+        with first.cursor() as cursor:  # the first worker, half-way: its rows are not committed yet
+            cursor.execute("UPDATE papers_paper SET related_computed_at = now() WHERE id = %s", [paper.pk])
+            cursor.execute(
+                "INSERT INTO recommendations_relatedpaper (paper_id, related_id, rank, shared_tags,"
+                " shared_recommenders, similarity) VALUES (%s, %s, 1, 0, 0, 0)",
+                [paper.pk, topic[1].pk],
+            )
+
+        def second():
+            try:
+                stored.append(related_papers_store(paper_ids=[paper.pk]))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the second store must wait for the first one's transaction"
+        first.commit()
+        thread.join(timeout=30)
+    finally:
+        first.close()
+
+    assert errors == []
+    assert stored == [1]
+    rows = list(RelatedPaper.objects.filter(paper=paper).order_by("rank").values_list("related_id", flat=True))
+    assert sorted(rows) == sorted(ids(topic[1:]))
