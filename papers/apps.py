@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,4 +13,6 @@ class PapersConfig(AppConfig):
 
         # The embedded default's search triggers call these functions (see papers/sqlite_search.py).
         connection_created.connect(sqlite_search.register_functions, dispatch_uid="papers_search_functions")
-        post_migrate.connect(sqlite_search.reinstall_after_migrate, sender=self, dispatch_uid="papers_search_index")
+        # Its triggers stand outside migrations only: SQLite's table rebuilds would trip on them.
+        pre_migrate.connect(sqlite_search.drop_triggers_before_migrate, sender=self, dispatch_uid="papers_search_pre")
+        post_migrate.connect(sqlite_search.install_after_migrate, sender=self, dispatch_uid="papers_search_post")

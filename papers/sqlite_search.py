@@ -17,9 +17,12 @@ The triggers call three functions (``papers_search_clean``, ``papers_search_line
 every connection Django opens (see PapersConfig.ready). A write to these tables through another
 client (the ``sqlite3`` shell) fails with "no such function" rather than leaving the index stale.
 
-SQLite rebuilds a table to alter it (Django copies it into a new one and drops the old), and the
-triggers go with the old table: ``install_index`` runs after every ``migrate`` and puts back
-whatever is missing, then recomputes every paper.
+SQLite rebuilds a table to alter it (Django copies it into a new one, drops the old and renames
+the new), and a trigger on another table that names the dropped one makes that rename fail. So
+the triggers stand only outside ``migrate``: ``drop_triggers`` runs before a migrate that has
+migrations to apply, ``install_index`` after every migrate (it puts back the triggers and then
+recomputes every paper, rows written meanwhile included). Migration 0007_sqlite_search_index
+creates the FTS table.
 """
 
 import re
@@ -192,45 +195,74 @@ def _create_trigger_sql(name):
     return f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{condition} BEGIN {body} END"
 
 
-def install_index(connection=None):
-    """Create the FTS table and the triggers where missing; recompute every paper if anything was.
-
-    Idempotent: a no-op on PostgreSQL, and on a SQLite database whose index is whole.
-    """
-    connection = connection or default_connection
+def create_table(connection):
+    """The FTS table (migration 0007_sqlite_search_index); the triggers come with install_index."""
     if connection.vendor != "sqlite":
         return
     check_sqlite()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        existing = {row[0] for row in cursor.fetchall()}
-        tables = {"papers_paper", "papers_author", "papers_paperauthor", "recommendations_recommendation"}
-        if not tables | {"recommendations_issue", "recommendations_issueentry"} <= existing:
-            return  # migrating from nothing: the migration of the index has not run yet
-        missing = [name for name in _TRIGGERS if name not in existing]
-        if FTS_TABLE in existing and not missing:
-            return
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, authors, body, tokenize='trigram')"
+        )
+
+
+def _schema_names(cursor):
+    cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+    return {row[0] for row in cursor.fetchall()}
+
+
+def install_index(connection=None):
+    """Create the triggers where missing and, if any was, recompute every paper.
+
+    Idempotent: a no-op on PostgreSQL, before migration 0007 (no FTS table), and on a SQLite
+    database whose triggers are all there.
+    """
+    connection = connection or default_connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        existing = _schema_names(cursor)
         if FTS_TABLE not in existing:
-            cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, authors, body, tokenize='trigram')")
+            return
+        missing = [name for name in _TRIGGERS if name not in existing]
+        if not missing:
+            return
         for name in missing:
             cursor.execute(_create_trigger_sql(name))
-        # Rows written while a trigger was missing (a table rebuilt by a migration) are recomputed.
-        cursor.execute("DELETE FROM papers_paper_fts")
+        # Rows written while the triggers were away are recomputed.
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 (SQL of this module)
         cursor.execute(_touch("SELECT id FROM papers_paper"))
 
 
-def uninstall_index(connection=None):
+def drop_triggers(connection=None):
     connection = connection or default_connection
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
         for name in _TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def uninstall_index(connection=None):
+    """Undo migration 0007_sqlite_search_index: no triggers, no FTS table."""
+    connection = connection or default_connection
+    if connection.vendor != "sqlite":
+        return
+    drop_triggers(connection)
+    with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def reinstall_after_migrate(sender=None, using="default", **kwargs):
-    """post_migrate receiver: put back triggers a table rebuild dropped."""
+def drop_triggers_before_migrate(sender=None, using="default", plan=None, **kwargs):
+    """pre_migrate receiver: no triggers while migrations rebuild tables (see the module's docstring)."""
+    from django.db import connections
+
+    if plan:
+        drop_triggers(connections[using])
+
+
+def install_after_migrate(sender=None, using="default", **kwargs):
+    """post_migrate receiver: the triggers back, and every paper recomputed if they were away."""
     from django.db import connections
 
     install_index(connections[using])

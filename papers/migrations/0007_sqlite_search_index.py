@@ -1,17 +1,18 @@
 """Search on SQLite (the embedded default): an FTS5 trigram table and triggers, as 0004_search is on PostgreSQL.
 
-A no-op on PostgreSQL. The SQL lives in papers/sqlite_search.py, because a later migration that
-rebuilds one of the tables drops its triggers and the post_migrate hook there must put them back
-with the very same SQL.
+This creates the FTS5 table. Its triggers are put in place after every migrate and taken away
+before one (a SQLite table rebuild trips on a trigger that names the table), by the pre_ and
+post_migrate receivers of papers/sqlite_search.py, where all of its SQL lives. A no-op on
+PostgreSQL.
 """
 
 from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from papers.sqlite_search import install_index
+    from papers.sqlite_search import create_table
 
-    install_index(schema_editor.connection)
+    create_table(schema_editor.connection)
 
 
 def backward(apps, schema_editor):
