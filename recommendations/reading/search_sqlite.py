@@ -15,12 +15,16 @@ with FTS5's trigram index (papers/sqlite_search.py) instead of tsvector and pg_t
 
 Relevance puts every exact match above every typo match, then weighs where the words are with
 bm25 (title > authors > abstract and write-ups), as PostgreSQL's ts_rank_cd weighs its vector.
+bm25 is read with the pool, in one pass over the index's matches, and the ranks go back as a
+CASE: FTS5 would recompute its statistics for each paper in a correlated subquery (seconds for a
+common word among a few thousand papers).
 """
 
 import difflib
 import re
 
-from django.db.models import Case, FloatField, Q, Value, When
+from django.db import connection
+from django.db.models import F, FloatField, Q
 from django.db.models.expressions import RawSQL
 
 from papers.models import Paper
@@ -162,26 +166,41 @@ def _typo_matches(papers, text: str) -> dict[int, float]:
     return {pk: scores[pk] for pk in best}
 
 
-def _bm25(terms: list[str]):
-    """bm25 of the row over the terms the query looks for, mapped from (0, inf) to (0, 1)."""
+def _pool(papers, terms: list[str]) -> dict[int, float]:
+    """The newest SEARCH_RANK_POOL ``papers`` with their bm25 over the terms the query looks for,
+    mapped from (0, inf) to (0, 1); 0 for a paper matched only by a short term.
+
+    One query, with one pass over the index's matches: bm25 reads statistics of the whole index
+    (how many rows hold each term), which a subquery per paper would compute again for each.
+    """
+    newest = papers.order_by("-pk").values(pool_id=F("pk"))[: common.SEARCH_RANK_POOL]
     long_terms = [term for term in terms if len(term) >= _TRIGRAM]
     if not long_terms:
-        return Value(0.0)
+        return {row["pool_id"]: 0.0 for row in newest}
+    sql, params = newest.query.sql_with_params()
     weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
-    return RawSQL(  # noqa: S611 (the query goes as a parameter)
-        f"""coalesce((SELECT x / (1.0 + x) FROM (
-              SELECT -bm25({FTS_TABLE}, {weights}) AS x FROM {FTS_TABLE}
-               WHERE {FTS_TABLE} MATCH %s AND rowid = papers_paper.id)), 0.0)""",  # noqa: S608
-        [" OR ".join(_fts_phrase(term) for term in long_terms)],
-        output_field=FloatField(),
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT pool.pool_id, coalesce(scores.score, 0.0) FROM ({sql}) AS pool
+                  LEFT JOIN (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS score
+                               FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) AS scores ON scores.id = pool.pool_id""",  # noqa: S608
+            [*params, " OR ".join(_fts_phrase(term) for term in long_terms)],
+        )
+        return {pk: max(score, 0.0) / (1.0 + max(score, 0.0)) for pk, score in cursor.fetchall()}
+
+
+def _rank_sql(ranks: dict[int, float]):
+    """The rank of each paper of the pool as SQL: a CASE of numbers this module computed (the
+    pool holds at most SEARCH_RANK_POOL papers; parameters would be twice as many)."""
+    whens = " ".join(f"WHEN {int(pk)} THEN {float(rank)!r}" for pk, rank in ranks.items())
+    return RawSQL(f"CASE papers_paper.id {whens} ELSE 0.0 END", [], output_field=FloatField())  # noqa: S611
 
 
 def search(papers, text: str):
     """Featured ``papers`` matching ``text``, most relevant first (annotation ``rank``)."""
     groups = _parse(text)
     exact = _exact_q(groups)
-    pool = common._newest_ids(papers.filter(exact)) if exact is not None else []
+    pool = _pool(papers.filter(exact), marked_terms(text)) if exact is not None else {}
     fuzzy = (
         len(pool) < common.SEARCH_TYPOS_BELOW
         and len(text) >= _TRIGRAM
@@ -191,21 +210,13 @@ def search(papers, text: str):
     typos = _typo_matches(papers, text) if fuzzy else {}
     if not pool and not typos:
         return Paper.objects.none()
-    rank = Value(1.0) + _bm25(marked_terms(text))
-    if typos:
-        exact_ids = set(pool)
-        # A typo match ranks below every exact one: its closeness, halved.
-        rank = Case(
-            When(pk__in=exact_ids, then=rank),
-            *(When(pk=pk, then=Value(closeness / 2)) for pk, closeness in typos.items() if pk not in exact_ids),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-        pool = [*pool, *(pk for pk in typos if pk not in exact_ids)]
+    ranks = {pk: 1.0 + score for pk, score in pool.items()}
+    # A typo match ranks below every exact one: its closeness, halved.
+    ranks.update({pk: closeness / 2 for pk, closeness in typos.items() if pk not in ranks})
     return (
-        Paper.objects.filter(pk__in=pool)
+        Paper.objects.filter(pk__in=list(ranks))
         .defer(*common._BULKY_FIELDS)
-        .annotate(rank=rank)
+        .annotate(rank=_rank_sql(ranks))
         .order_by("-rank", *common._newest_first())
     )
 
