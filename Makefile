@@ -15,6 +15,11 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmn
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=paperdaily-test
 
+# Run a second time on SQLite (in memory), the embedded default of `make run`: search has a path of
+# its own there (FTS5, papers/sqlite_search.py), and both backends must pass the same search tests.
+SQLITE_TESTS := tests/papers/test_search.py tests/papers/test_search_page.py tests/papers/test_search_index.py \
+	tests/api/test_api_search.py
+
 .PHONY: run test lint format migrations messages worker clean
 
 $(BIN)/python:
@@ -54,12 +59,13 @@ run: $(VENV)/.installed
 worker: $(VENV)/.installed
 	$(BIN)/celery -A paperdaily worker --beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-## test: lint, migrations check, API schema check (no warnings), then the whole suite on PostgreSQL and Redis.
+## test: lint, migrations check, API schema check (no warnings), the whole suite on PostgreSQL and Redis, search on SQLite.
 test: $(VENV)/.installed-dev $(AXE)/node_modules/.installed lint
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 	DEBUG=true DATABASE_URL=sqlite://:memory: $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(TEST_ENV) $(MANAGE) collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=sqlite:// $(BIN)/pytest $(SQLITE_TESTS)
 
 # lint-imports: the layers and directions of pyproject.toml's [tool.importlinter] contracts.
 lint: $(VENV)/.installed-dev

@@ -10,6 +10,18 @@ from tests.smtp import SMTPServer
 
 
 @pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """``@pytest.mark.postgresql(reason=...)``: a test of what only PostgreSQL has (a tsvector, a
+    query plan, a GIN index) is skipped on another database, with its reason."""
+    marker = request.node.get_closest_marker("postgresql")
+    if marker is not None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip(f"PostgreSQL only: {marker.kwargs.get('reason', 'no reason given')}")
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's default language: a request served in Chinese
     leaves Chinese active in the thread, and views called directly would inherit it."""

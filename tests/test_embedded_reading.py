@@ -1,6 +1,7 @@
 """The embedded default (SQLite) serves search, related papers and the API, as `make run` does.
 
-The suite runs on PostgreSQL; search and related papers have a second, simpler path for SQLite.
+The suite runs on PostgreSQL; search (FTS5, papers/sqlite_search.py) and related papers have a
+path of their own on SQLite (`make test` also runs the search tests on SQLite, in memory).
 This runs it for real: migrations on a fresh SQLite file, the demo issue, then the reading pages
 and API answers through Django's test client, in a process of its own.
 """
@@ -34,7 +35,9 @@ for paper in Paper.objects.filter(title__in=["Slimmable Neural Networks", "Backp
     body = client.get(f"/api/papers/{paper.pk}/").json()
     related[paper.title[:12]] = [other["title"][:12] for other in body["related"]]
 found = client.get("/api/search/?q=slimmable").json()["results"]
-print(json.dumps({"answers": answers, "related": related, "found": [row["title"] for row in found]}))
+typo = client.get("/api/search/?q=CornerNte").json()["results"]
+print(json.dumps({"answers": answers, "related": related, "found": [row["title"] for row in found],
+                  "typo": [row["title"] for row in typo][:1]}))
 """
 
 
@@ -57,6 +60,7 @@ def test_it_searches_and_relates_papers_on_the_embedded_database(tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(report["answers"].values()) == {200}, report["answers"]
     assert report["found"] == ["Slimmable Neural Networks"]
+    assert report["typo"] == ["CornerNet: Detecting Objects as Paired Keypoints"]
     # The two "Neural Networks" entries of issue 128 list each other.
     assert "Backpropamin" in report["related"]["Slimmable Ne"]
     assert "Slimmable Ne" in report["related"]["Backpropamin"]

@@ -18,8 +18,11 @@ words are (title > authors > abstract and write-ups) and how close the title is.
 SEARCH_RANK_POOL matches are ranked (and counted), so that a word found in most papers costs
 about what a rare one does; ``bench/search.py`` measures it on 100,000 papers.
 
-On SQLite (the embedded default for a first run) search is a plain case-insensitive substring
-match over the same fields, every term required.
+On SQLite (the embedded default for a first run) the same queries find the same papers through
+FTS5's trigram index, kept current by triggers as PostgreSQL's columns are (migration
+papers/0007_sqlite_search_index): words and phrases of three characters or more as substrings
+(Chinese included), shorter Chinese words with LIKE, English words without a common suffix in
+place of stemming, and typos by a title similarity pass; see search_sqlite.py.
 """
 
 import difflib
@@ -35,7 +38,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperdaily.lib.text import CONTROL_CHARACTERS
-from papers.models import Paper, PaperAuthor
+from papers.models import Paper
 from recommendations.models import Recommendation
 from recommendations.visibility import featured_papers
 
@@ -164,7 +167,9 @@ def paper_search(*, query: str, area: str = "", tag: str = "", year: int | None 
         return papers.annotate(rank=Value(0.0, output_field=FloatField())).order_by(*_newest_first())
     if _uses_postgresql():
         return _search_postgresql(papers, text)
-    return _search_substrings(papers, text)
+    from recommendations.reading import search_sqlite
+
+    return search_sqlite.search(papers, text)
 
 
 def _word_similarity_at_least(text, threshold):
@@ -218,22 +223,6 @@ def _search_postgresql(papers, text):
     )
 
 
-def _search_substrings(papers, text):
-    """Every term somewhere in the title, an author's name, the abstract or a published write-up."""
-    terms = query_terms(text)
-    if not terms:
-        return Paper.objects.none()
-    title_hits = []
-    for term in terms:
-        authors = PaperAuthor.objects.filter(paper=OuterRef("pk"), author__name__icontains=term)
-        writeups = Recommendation.objects.published().filter(paper=OuterRef("pk"), writeup__icontains=term)
-        papers = papers.filter(
-            Q(title__icontains=term) | Q(abstract__icontains=term) | Q(Exists(authors)) | Q(Exists(writeups))
-        )
-        title_hits.append(Case(When(title__icontains=term, then=Value(1.0)), default=Value(0.0)))
-    return papers.annotate(rank=sum(title_hits[1:], title_hits[0])).order_by("-rank", *_newest_first())
-
-
 # Built from this module's constants only; the query and the ids go as parameters.
 _HEADLINE_SQL = f"""
 SELECT s.id,
@@ -265,12 +254,11 @@ def attach_snippets(papers: list[Paper], query: str) -> list[Paper]:
             paper.title_html = escape(paper.title)
             paper.snippet_html = _plain_snippet(paper.abstract)
         return papers
-    terms = query_terms(text)
     if not _uses_postgresql():
-        for paper in papers:
-            paper.title_html = _mark_terms(paper.title, terms)
-            paper.snippet_html = _window_snippet(paper.abstract, terms)
-        return papers
+        from recommendations.reading import search_sqlite
+
+        return search_sqlite.attach_snippets(papers, text)
+    terms = query_terms(text)
 
     with connection.cursor() as cursor:
         ids = [paper.pk for paper in papers]
@@ -342,11 +330,28 @@ def _spans_html(text: str, spans: list[tuple[int, int]]) -> SafeString:
     return _join(parts)
 
 
-def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+def _term_spans(text: str, terms: list[str], *, whole_words: bool = False) -> list[tuple[int, int]]:
+    """Where the terms occur; with ``whole_words``, a match inside a Latin word grows to the whole
+    word (the stem "network" marks "Networks"), as a headline marks words."""
     if not terms:
         return []
     pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    return [match.span() for match in pattern.finditer(text)]
+    spans = [match.span() for match in pattern.finditer(text)]
+    if whole_words:
+        spans = [_grow_to_word(text, start, end) for start, end in spans]
+    return spans
+
+
+def _grow_to_word(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and _is_latin_letter(text[start - 1]) and _is_latin_letter(text[start]):
+        start -= 1
+    while end < len(text) and _is_latin_letter(text[end]) and _is_latin_letter(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def _is_latin_letter(character: str) -> bool:
+    return character.isascii() and character.isalnum()
 
 
 def _mark_terms(text: str, terms: list[str]) -> SafeString:
@@ -371,11 +376,11 @@ def _plain_snippet(text: str) -> SafeString:
     return escape(text)
 
 
-def _window_snippet(text: str, terms: list[str]) -> SafeString:
+def _window_snippet(text: str, terms: list[str], *, whole_words: bool = False) -> SafeString:
     """A window of ``text`` around the first occurrence of a term, every occurrence marked;
     the start of the text when no term occurs."""
     text = " ".join(text.split())
-    spans = _term_spans(text, terms)
+    spans = _term_spans(text, terms, whole_words=whole_words)
     if not spans:
         return _plain_snippet(text)
     start = max(0, spans[0][0] - _SNIPPET_LEAD)
