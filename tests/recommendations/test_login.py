@@ -153,18 +153,35 @@ def test_it_logs_out_on_post_only(client, ada):
     assert logged_in_user_id(client) is None
 
 
-def test_it_offers_log_in_and_sign_up_in_the_header(client):
+def test_it_offers_recommending_log_in_and_sign_up_in_the_header(client):
     header = soup(client.get("/issues/")).select_one(".user-nav")
 
     links = {a.get_text(strip=True): a["href"] for a in header.select("a")}
-    assert links == {"Log in": "/accounts/login/?next=/issues/", "Sign up": "/accounts/signup/"}
+    assert links == {
+        "Recommend a paper": "/accounts/login/?next=/recommend/",
+        "Log in": "/accounts/login/?next=/issues/",
+        "Sign up": "/accounts/signup/",
+    }
+    assert header.select_one("a")["class"] == ["user-nav__cta"]
     assert header.select_one("form") is None
+
+
+def test_the_headers_recommend_link_leads_through_the_login_to_the_form(client, ada):
+    header = soup(client.get("/")).select_one(".user-nav")
+    login = client.get(header.select_one(".user-nav__cta")["href"])
+    assert login.status_code == 200
+
+    response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD, "next": login.context["next"]})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/recommend/"
 
 
 def test_it_does_not_send_people_back_to_the_login_page_after_logging_in(client):
     header = soup(client.get("/accounts/login/")).select_one(".user-nav")
 
-    assert header.select_one("a")["href"] == "/accounts/login/"
+    log_in = next(a for a in header.select("a") if a.get_text(strip=True) == "Log in")
+    assert log_in["href"] == "/accounts/login/"
 
 
 def test_it_shows_the_signed_in_corner_of_the_header(client, ada):

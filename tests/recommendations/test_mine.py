@@ -40,6 +40,36 @@ def test_it_lists_each_status_with_its_actions(client, django_user_model, django
     assert soup.select_one(f'#rec-{published.pk} a[href^="/issues/128/"]')
 
 
+def test_it_shows_my_own_writeup_and_the_code_and_dataset_links_i_gave(client, django_user_model):
+    me = login_recommender(client, django_user_model)
+    mine = make_recommendation(
+        recommender=me, status=Recommendation.Status.SUBMITTED, writeup="Corner **pooling** <script>x()</script>"
+    )
+    Recommendation.objects.filter(pk=mine.pk).update(
+        code_links=["https://github.com/princeton-vl/CornerNet", "https://gitlab.com/group/sub/project"],
+        dataset_link="https://cocodataset.org/",
+    )
+    bare = make_recommendation(recommender=me, status=Recommendation.Status.SUBMITTED, writeup="Plain words.")
+
+    response = client.get(URL)
+
+    assert_safe_html(response.content, page=True)
+    soup = BeautifulSoup(response.content, "html.parser")
+    item = soup.select_one(f"#rec-{mine.pk}")
+    assert item.select_one(".mine__writeup strong").get_text() == "pooling"
+    assert item.select_one(".mine__writeup script") is None
+    links = {a["href"] for a in item.select(".mine__links a")}
+    assert links == {
+        "https://github.com/princeton-vl/CornerNet",
+        "https://gitlab.com/group/sub/project",
+        "https://cocodataset.org/",
+    }
+    assert [dt.get_text() for dt in item.select(".mine__links dt")] == ["Code", "Dataset"]
+    other = soup.select_one(f"#rec-{bare.pk}")
+    assert other.select_one(".mine__writeup").get_text(strip=True) == "Plain words."
+    assert other.select_one(".mine__links") is None
+
+
 def test_it_invites_a_first_recommendation(client, django_user_model):
     login_recommender(client, django_user_model)
     soup = BeautifulSoup(client.get(URL).content, "html.parser")
