@@ -81,7 +81,7 @@ def clean_code_links(values) -> list[RepoRef]:
         except LinkError as error:
             errors.append(ValidationError(str(error), code="link"))
             continue
-        key = (ref.host, ref.owner.lower(), ref.name.lower(), ref.path)
+        key = (*ref.key, ref.path)
         if key not in seen:
             seen.add(key)
             refs.append(ref)
