@@ -401,6 +401,20 @@ class Repository(models.Model):
         return "likes" if self.host == "huggingface.co" else "stars"
 
 
+def _folder_of(path: str) -> str:
+    """The folder a code link's path names, without its route and branch.
+
+    GitHub, Gitee and Hugging Face write "tree/<branch>/<folder>", GitLab "-/tree/<branch>/<folder>",
+    Bitbucket "src/<branch>/<folder>", Codeberg "src/branch/<branch>/<folder>".
+    """
+    segments = path.split("/")
+    if segments[:1] == ["-"]:
+        segments = segments[1:]
+    if segments[:1] == ["src"] and segments[1:2] in (["branch"], ["tag"], ["commit"]):
+        segments = segments[1:]
+    return "/".join(segments[2:]) if len(segments) > 2 else ("/".join(segments) if len(segments) == 1 else "")
+
+
 class PaperRepository(models.Model):
     """A paper's code: a repository, or a folder inside one (``path``)."""
 
@@ -429,7 +443,9 @@ class PaperRepository(models.Model):
 
     @property
     def label(self):
-        return f"{self.repository.full_name}/{self.path.split('/', 2)[-1]}" if self.path else self.repository.full_name
+        """owner/name, and the folder inside it without the host's route: "tree/master/x" -> "x"."""
+        folder = _folder_of(self.path)
+        return f"{self.repository.full_name}/{folder}" if folder else self.repository.full_name
 
 
 class PaperLink(models.Model):
