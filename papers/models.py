@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily.lib.urls import cached_reverse
+from papers.identifiers import CODE_HOSTS
 
 
 class Area(models.Model):
@@ -394,6 +395,10 @@ class Repository(models.Model):
     def api(self):
         """The name of the API that knows this repository's facts, or "" for a plain link."""
         return self.FETCHED_HOSTS.get(self.host, "")
+
+    @property
+    def host_label(self):
+        return CODE_HOSTS.get(self.host, self.host)
 
     @property
     def measure(self):
