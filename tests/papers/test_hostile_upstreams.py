@@ -52,6 +52,7 @@ EXPECTED = {
 # GitHub follows a rename's redirect itself and says so when there are too many.
 EXPECTED_FOR = {
     ("redirect-loop", "github"): r"GitHub redirected more than 2 times",
+    ("redirect-loop", "huggingface"): r"Hugging Face redirected more than 2 times",
     # Brackets are not XML: arXiv's parser stops at the first byte.
     ("deep-json", "arxiv"): r"arXiv's answer is not well-formed XML",
 }

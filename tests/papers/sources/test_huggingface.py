@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from papers.sources import budgets, huggingface
-from papers.sources.base import BadResponse, NotFound, RateLimited
+from papers.sources.base import BadResponse, HostNotAllowed, NotFound, RateLimited
 from tests.recorded import load, serve
 
 
@@ -105,6 +105,34 @@ def test_it_names_the_hubs_own_words_for_other_errors(replay):
 
     with pytest.raises(BadResponse, match="Hugging Face answered HTTP 400 for a/b: Invalid repo name"):
         huggingface.fetch("model", "a", "b")
+
+
+def test_it_follows_a_renamed_repository_on_its_own_host(replay):
+    serve(replay.huggingface, "huggingface/models-google-bert-bert-base-uncased.json")
+    replay.huggingface.add(
+        "/api/models/old-owner/bert", status=307, headers={"Location": "/api/models/google-bert/bert-base-uncased"}
+    )
+
+    result = huggingface.fetch("model", "old-owner", "bert")
+
+    assert result.metadata.full_name == "google-bert/bert-base-uncased"
+    assert [request.path for request in replay.huggingface.requests] == [
+        "/api/models/old-owner/bert",
+        "/api/models/google-bert/bert-base-uncased",
+    ]
+
+
+def test_it_refuses_a_redirect_off_its_host_and_a_loop(replay):
+    replay.huggingface.add(
+        "/api/models/a/b", status=307, headers={"Location": replay.trap.base_url + "/api/models/a/c"}
+    )
+    replay.huggingface.add("/api/models/a/loop", status=308, headers={"Location": "/api/models/a/loop"})
+
+    with pytest.raises(HostNotAllowed):
+        huggingface.fetch("model", "a", "b")
+    with pytest.raises(BadResponse, match="Hugging Face redirected more than 2 times"):
+        huggingface.fetch("model", "a", "loop")
+    assert replay.trap.requests == []
 
 
 def test_it_refuses_a_kind_it_does_not_know(replay):
