@@ -68,3 +68,19 @@ def test_it_keeps_the_card_a_plain_dict():
     assert chip["likes"] is True
     assert chip["stars"] == 2341
     assert all(isinstance(value, str | int | bool | type(None)) for value in chip.values())
+
+
+def test_the_paper_page_names_the_host_and_says_likes(client):
+    paper = paper_with_code(
+        ("https://huggingface.co/datasets/rajpurkar/squad", 311),
+        ("https://codeberg.org/forgejo/forgejo", None),
+    )
+    make_entry(make_issue(9), paper=paper)  # readers see the papers of published issues
+
+    soup = BeautifulSoup(client.get(f"/papers/{paper.pk}/").content, "html.parser")
+
+    repos = [" ".join(repo.get_text(" ", strip=True).split()) for repo in soup.select(".repo-list .repo")]
+    assert repos[0].startswith("rajpurkar/squad Hugging Face dataset")
+    assert "♥ 311 likes" in repos[0]
+    assert "details not fetched yet" in repos[0]  # an API host not asked yet
+    assert repos[1] == "forgejo/forgejo Codeberg"  # a plain link: nothing to fetch, nothing promised
