@@ -405,6 +405,9 @@ PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = env_str(
     "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL", "https://api.semanticscholar.org/graph/v1"
 )
 PAPERDAILY_GITHUB_API_URL = env_str("PAPERDAILY_GITHUB_API_URL", "https://api.github.com")
+# GitLab's and Hugging Face's public APIs, asked without a token: public projects, models, datasets, Spaces.
+PAPERDAILY_GITLAB_API_URL = env_str("PAPERDAILY_GITLAB_API_URL", "https://gitlab.com/api/v4")
+PAPERDAILY_HUGGINGFACE_API_URL = env_str("PAPERDAILY_HUGGINGFACE_API_URL", "https://huggingface.co/api")
 GITHUB_TOKEN = env_str("GITHUB_TOKEN", "")
 SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY", "")
 # Crossref's "polite pool" wants a contact address; it also goes into our User-Agent.
@@ -418,11 +421,14 @@ PAPERDAILY_HTTP_MAX_BYTES = env_int("PAPERDAILY_HTTP_MAX_BYTES", 5 * 1024 * 1024
 # Per-API request budgets shared by every worker process (the "limits" library's notation).
 # arXiv's terms: one request every 3 seconds for a whole site. Crossref's public pool: 5/s.
 # Semantic Scholar: 1/s with a key. GitHub: 5,000/hour with a token, 60/hour without.
+# GitLab and Hugging Face allow more to anonymous callers; we stay far below, one a second each.
 PAPERDAILY_RATE_LIMITS = {
     "arxiv": env_str("PAPERDAILY_ARXIV_RATE_LIMIT", "1 per 3 seconds"),
     "crossref": env_str("PAPERDAILY_CROSSREF_RATE_LIMIT", "5 per second"),
     "semantic_scholar": env_str("PAPERDAILY_SEMANTIC_SCHOLAR_RATE_LIMIT", "1 per second"),
     "github": env_str("PAPERDAILY_GITHUB_RATE_LIMIT", "5000 per hour" if GITHUB_TOKEN else "60 per hour"),
+    "gitlab": env_str("PAPERDAILY_GITLAB_RATE_LIMIT", "1 per second"),
+    "huggingface": env_str("PAPERDAILY_HUGGINGFACE_RATE_LIMIT", "1 per second"),
 }
 # Waiting longer than this for a rate-limit slot frees the worker: the task retries later instead.
 PAPERDAILY_RATE_LIMIT_MAX_WAIT = env_float("PAPERDAILY_RATE_LIMIT_MAX_WAIT", 30.0)

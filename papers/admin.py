@@ -267,7 +267,12 @@ class RepositoryForm(forms.ModelForm):
         model = Repository
         formfield_callback = _https_by_default
         fields = ["url", *Repository.FETCHED_FIELDS, "fetch_status", "locked_fields"]
-        help_texts = {"url": _("A GitHub link; host, owner and name are read from it.")}
+        help_texts = {
+            "url": _(
+                "A link to a repository on GitHub, GitLab, Gitee, Bitbucket or Codeberg, or to a Hugging Face "
+                "model, dataset or Space; host, kind, owner and name are read from it."
+            )
+        }
 
     def clean(self):
         """The link decides host, owner and name, so the three can never point elsewhere than the link."""
@@ -279,17 +284,14 @@ class RepositoryForm(forms.ModelForm):
         except LinkError as error:
             self.add_error("url", str(error))
             return cleaned
-        twin = (
-            Repository.objects.filter(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name)
-            .exclude(pk=self.instance.pk)
-            .first()
-        )
+        twin = Repository.objects.for_ref(ref).exclude(pk=self.instance.pk).first()
         if twin:
-            # GitHub ignores case in names; the database constraint does not, so it is checked here.
+            # The hosts ignore case in names; the database constraint does not, so it is checked here.
             self.add_error("url", _("%(name)s is already in the list of repositories.") % {"name": twin.full_name})
             return cleaned
         cleaned["url"] = ref.url
-        self.instance.host, self.instance.owner, self.instance.name = ref.host, ref.owner, ref.name
+        self.instance.host, self.instance.kind = ref.host, ref.kind
+        self.instance.owner, self.instance.name = ref.owner, ref.name
         return cleaned
 
 
@@ -306,10 +308,11 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         "short_error",
         "fetched_at",
     ]
-    list_filter = ["host", "fetch_status", "archived", "language"]
+    list_filter = ["host", "kind", "fetch_status", "archived", "language"]
     search_fields = ["url", "owner", "name", "description"]
     readonly_fields = [
         "host",
+        "kind",
         "owner",
         "name",
         "github_id",
@@ -323,7 +326,7 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
     ]
     actions = ["fetch_again"]
     fieldsets = [
-        (None, {"fields": ["url", "host", "owner", "name", "github_id"]}),
+        (None, {"fields": ["url", "host", "kind", "owner", "name", "github_id"]}),
         (
             _("Facts"),
             {"fields": ["description", "stars", "language", "license", "pushed_at", "archived", "default_branch"]},
@@ -343,7 +346,7 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
                 ]
             },
         ),
-        (_("As GitHub sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
+        (_("As the host sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
     ]
 
     @admin.display(description=_("repository"), ordering="owner")
@@ -364,7 +367,7 @@ class RepositoryAdmin(HttpsUrls, ModelAdmin):
         if not change or "url" in form.changed_data:
             services.enqueue_repositories([obj.pk])
 
-    @admin.action(description=_("Fetch from GitHub again"))
+    @admin.action(description=_("Fetch from the code host again"))
     def fetch_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         services.enqueue_repositories(ids)

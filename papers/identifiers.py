@@ -1,4 +1,5 @@
-"""Read the links people paste (arXiv, DOI, OpenReview, ACL Anthology, GitHub) into refs.
+"""Read the links people paste into refs: papers (arXiv, DOI, OpenReview, ACL Anthology) and
+code (GitHub, GitLab, Gitee, Bitbucket, Codeberg, Hugging Face models, datasets and Spaces).
 
 Parsing is pure: it never touches the network or the database. Only the exact hosts listed
 in ``_HOSTS`` are read, so a link that merely mentions arxiv.org (in its path, in a
@@ -19,6 +20,8 @@ MAX_DOI_LENGTH = 200
 MAX_ACL_ID_LENGTH = 40
 MAX_PAPER_URL_LENGTH = 500
 MAX_REPO_PATH_LENGTH = 300
+# Repository.owner and .name: a GitLab group path longer than this could not be stored.
+MAX_REPO_OWNER_LENGTH = 100
 
 
 class LinkError(ValueError):
@@ -28,9 +31,11 @@ class LinkError(ValueError):
     so that a field expecting the other family can say so.
     """
 
-    def __init__(self, message, *, family=None):
+    def __init__(self, message, *, family=None, reason=None):
         super().__init__(message)
         self.family = family
+        # For a link of no known family: the refusal alone, to which a field adds what it takes.
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)
@@ -59,20 +64,49 @@ class PaperRef:
         return f"{prefix[self.kind]}{self.value}"
 
 
+# The code hosts a code link may name, in the order messages list them.
+CODE_HOSTS = {
+    "github.com": "GitHub",
+    "gitlab.com": "GitLab",
+    "gitee.com": "Gitee",
+    "bitbucket.org": "Bitbucket",
+    "codeberg.org": "Codeberg",
+    "huggingface.co": "Hugging Face",
+}
+# What lives at a code link: a repository, or one of Hugging Face's three kinds of repository.
+REPO_KINDS = ("repository", "model", "dataset", "space")
+# The URL prefix of each Hugging Face kind (models have none).
+_HF_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+
+
 @dataclass(frozen=True)
 class RepoRef:
+    """A code repository: ``owner`` may hold slashes on GitLab (group/subgroup), ``kind`` is
+    "repository" everywhere but on Hugging Face (model, dataset or space)."""
+
     owner: str
     name: str
     path: str = ""
     host: str = "github.com"
+    kind: str = "repository"
 
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
 
     @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What makes two refs one repository: every host we read ignores case in names."""
+        return (self.host, self.kind, self.owner.lower(), self.name.lower())
+
+    @property
     def url(self) -> str:
-        return f"https://{self.host}/{self.owner}/{self.name}"
+        return repository_url(self.host, self.kind, self.owner, self.name)
+
+
+def repository_url(host: str, kind: str, owner: str, name: str) -> str:
+    """The canonical web address of a repository, as its host writes it."""
+    return f"https://{host}/{_HF_PREFIX.get(kind, '')}{owner}/{name}"
 
 
 _PAPER_FIELDS = {"arxiv": "arxiv_id", "doi": "doi", "openreview": "openreview_id", "acl": "acl_id"}
@@ -142,11 +176,14 @@ def parse_link(text: str) -> PaperRef | RepoRef:
 
 
 def parse_paper_link(text: str) -> PaperRef:
+    """A paper's ref; every refusal names the paper sources the field takes (or the one it tried)."""
     try:
         ref = parse_link(text)
     except LinkError as error:
         if error.family == "repo":
             raise _code_link_in_paper_field() from None
+        if error.family is None:
+            raise LinkError(f"{error.reason} {paper_field_takes()}") from None
         raise
     if isinstance(ref, RepoRef):
         raise _code_link_in_paper_field()
@@ -154,15 +191,31 @@ def parse_paper_link(text: str) -> PaperRef:
 
 
 def parse_repo_link(text: str) -> RepoRef:
+    """A code ref; every refusal names the code hosts the field takes (or the one it tried)."""
     try:
         ref = parse_link(text)
     except LinkError as error:
         if error.family == "paper":
             raise _paper_link_in_code_field() from None
+        if error.family is None:
+            raise LinkError(f"{error.reason} {code_field_takes()}") from None
         raise
     if isinstance(ref, PaperRef):
         raise _paper_link_in_code_field()
     return ref
+
+
+def paper_field_takes() -> str:
+    """What a paper field takes, in the words of its help text."""
+    return _("Paste an arXiv, DOI, OpenReview or ACL Anthology link, e.g. https://arxiv.org/abs/1808.01244.")
+
+
+def code_field_takes() -> str:
+    """What a code field takes, in the words of its help text."""
+    return _(
+        "Paste a link to a repository on GitHub, GitLab, Gitee, Bitbucket or Codeberg, or to a model, "
+        "dataset or Space on Hugging Face, e.g. https://github.com/owner/name."
+    )
 
 
 def normalise_arxiv_id(text: str) -> tuple[str, int | None]:
@@ -210,7 +263,7 @@ def _version(match: re.Match) -> int | None:
 
 def _clean(text) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise LinkError(_("Paste a link to a paper or to its code."))
+        raise LinkError(_("Nothing was pasted."))
     text = text.strip()
     if len(text) > MAX_LINK_LENGTH:
         raise LinkError(_("This is too long to be a link."))
@@ -222,24 +275,28 @@ def _clean(text) -> str:
 
 
 def _unreadable() -> LinkError:
-    return LinkError(_("We cannot read this link yet; paste an arXiv, DOI, OpenReview, ACL Anthology or GitHub link."))
+    # parse_paper_link and parse_repo_link say what their field takes after the reason.
+    return LinkError(
+        _(
+            "We cannot read this link; paste a paper's arXiv, DOI, OpenReview or ACL Anthology link, or a code "
+            "link on GitHub, GitLab, Gitee, Bitbucket, Codeberg or Hugging Face."
+        ),
+        reason=_("We cannot read this link."),
+    )
 
 
 def _code_link_in_paper_field() -> LinkError:
     return LinkError(
         _(
-            "This is a code link: put GitHub links in the code field, and the paper's own link "
-            "(arXiv, DOI, OpenReview or ACL Anthology) here."
+            "This is a code link: put it in the code field, and here the paper's own arXiv, DOI, "
+            "OpenReview or ACL Anthology link, e.g. https://arxiv.org/abs/1808.01244."
         ),
         family="repo",
     )
 
 
 def _paper_link_in_code_field() -> LinkError:
-    return LinkError(
-        _("This field takes a GitHub repository link, such as https://github.com/owner/name."),
-        family="paper",
-    )
+    return LinkError(f"{_('This is a paper link, not a code link.')} {code_field_takes()}", family="paper")
 
 
 # --- Links
@@ -378,9 +435,12 @@ def _not_an_acl_paper() -> LinkError:
 
 
 def _github_url(parts) -> RepoRef:
-    segments = [segment for segment in parts.path.split("/") if segment]
+    segments = _segments(parts)
     if segments and segments[0].lower() in _GITHUB_RESERVED:
-        raise LinkError(_("This GitHub page is not a repository."), family="repo")
+        raise LinkError(
+            _("This GitHub page is not a repository; link to one, such as https://github.com/owner/name."),
+            family="repo",
+        )
     if not segments:
         raise LinkError(
             _("This GitHub link names no repository; use one such as https://github.com/owner/name."),
@@ -400,17 +460,29 @@ def _gist_url(parts) -> RepoRef:
     raise LinkError(_("A gist is not a repository; link to the GitHub repository instead."), family="repo")
 
 
+def _segments(parts) -> list[str]:
+    return [segment for segment in parts.path.split("/") if segment]
+
+
+def _escaped_path(rest: list[str]) -> str:
+    return _LONE_PERCENT.sub("%25", quote("/".join(rest), safe=_PATH_SAFE))
+
+
+def _safe_rest(rest: list[str]) -> bool:
+    # A browser resolves "..": github.com/a/b/../../evil/x would show as a/b but open evil/x.
+    return not any(unquote(segment) in (".", "..") for segment in rest)
+
+
 def _repo_ref(owner: str, name: str, rest: list[str]) -> RepoRef:
     if name.lower().endswith(".git"):
         name = name[:-4]
-    path = _LONE_PERCENT.sub("%25", quote("/".join(rest), safe=_PATH_SAFE))
+    path = _escaped_path(rest)
     valid = (
         _GITHUB_OWNER.fullmatch(owner)
         and _GITHUB_REPO.fullmatch(name)
         and name not in (".", "..")
         and len(path) <= MAX_REPO_PATH_LENGTH
-        # A browser resolves "..": github.com/a/b/../../evil/x would show as a/b but open evil/x.
-        and not any(unquote(segment) in (".", "..") for segment in rest)
+        and _safe_rest(rest)
     )
     if not valid:
         raise LinkError(
@@ -418,6 +490,152 @@ def _repo_ref(owner: str, name: str, rest: list[str]) -> RepoRef:
             family="repo",
         )
     return RepoRef(owner, name, path)
+
+
+# --- Other code hosts. Each names its repositories owner/name (GitLab: group/subgroups/project);
+# pages of the host's own (explore, settings, ...) and accounts alone are refused with an example.
+
+# GitLab, Gitee, Codeberg: letters, digits, "_", "-", "." (not first); Bitbucket likewise.
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}", _A)
+# Hugging Face: letters, digits, "-", "_", "."; neither "--" nor ".." inside; no "-" or "." at either end.
+_HF_SEGMENT = re.compile(r"(?!.*(?:--|\.\.))[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?", _A)
+# GitLab nests groups up to 20 deep; a project's path inside it comes after "/-/".
+_GITLAB_MAX_DEPTH = 21
+_GITLAB_RESERVED = frozenset(
+    "-- admin api dashboard explore groups help jwt oauth profile projects public search sitemap "  # noqa: SIM905
+    "snippets uploads users".split()
+)
+# Older GitLab links had no "/-/" before these: group/project/tree/main means group/project.
+_GITLAB_LEGACY_ROUTES = frozenset(["tree", "blob", "raw", "commits", "commit", "issues", "merge_requests", "wikis"])
+_GITEE_RESERVED = frozenset(
+    "about api enterprises explore features gvp help login oauth organizations projects search signup".split()  # noqa: SIM905
+)
+_BITBUCKET_RESERVED = frozenset(
+    "account blog dashboard product repo site snippets socialauth support workspace".split()  # noqa: SIM905
+)
+_CODEBERG_RESERVED = frozenset(
+    "admin api assets explore issues login milestones notifications org pulls repo user".split()  # noqa: SIM905
+)
+_HF_RESERVED = frozenset(
+    "api blog chat collections docs enterprise join learn login models notifications organizations "  # noqa: SIM905
+    "papers posts pricing settings tasks".split()
+)
+
+
+def _host_example(host: str) -> str:
+    return {
+        "gitlab.com": "https://gitlab.com/group/project",
+        "gitee.com": "https://gitee.com/owner/name",
+        "bitbucket.org": "https://bitbucket.org/workspace/name",
+        "codeberg.org": "https://codeberg.org/owner/name",
+    }[host]
+
+
+def _not_a_repository(host: str) -> LinkError:
+    return LinkError(
+        _("This %(host)s page is not a repository; link to one, such as %(example)s.")
+        % {"host": CODE_HOSTS[host], "example": _host_example(host)},
+        family="repo",
+    )
+
+
+def _plain_repo(host: str, owner_segments: list[str], name: str, rest: list[str]) -> RepoRef:
+    """owner/name on a host that files repositories under accounts (or groups), checked."""
+    if name.lower().endswith(".git"):
+        name = name[:-4]
+    owner = "/".join(owner_segments)
+    path = _escaped_path(rest)
+    valid = (
+        owner_segments
+        and all(_PLAIN_SEGMENT.fullmatch(segment) for segment in [*owner_segments, name])
+        and len(owner) <= MAX_REPO_OWNER_LENGTH
+        and len(path) <= MAX_REPO_PATH_LENGTH
+        and _safe_rest(rest)
+    )
+    if not valid:
+        raise LinkError(
+            _("This %(host)s link names no repository we can read; use one such as %(example)s.")
+            % {"host": CODE_HOSTS[host], "example": _host_example(host)},
+            family="repo",
+        )
+    return RepoRef(owner, name, path, host=host)
+
+
+def _owner_and_name(host: str, reserved: frozenset, parts) -> tuple[list[str], list[str]]:
+    segments = _segments(parts)
+    if not segments or segments[0].lower() in reserved:
+        raise _not_a_repository(host)
+    if len(segments) == 1:
+        raise LinkError(
+            _("This links to a %(host)s account; link to one of its repositories, such as %(example)s.")
+            % {"host": CODE_HOSTS[host], "example": _host_example(host)},
+            family="repo",
+        )
+    return segments
+
+
+def _gitlab_url(parts) -> RepoRef:
+    segments = _owner_and_name("gitlab.com", _GITLAB_RESERVED, parts)
+    if "-" in segments:
+        at = segments.index("-")
+        project, rest = segments[:at], segments[at:]
+    else:
+        legacy = next((at for at, segment in enumerate(segments) if at >= 2 and segment in _GITLAB_LEGACY_ROUTES), None)
+        project, rest = (segments, []) if legacy is None else (segments[:legacy], ["-", *segments[legacy:]])
+    if rest == ["-"]:
+        rest = []
+    if len(project) < 2 or len(project) > _GITLAB_MAX_DEPTH:
+        raise _not_a_repository("gitlab.com")
+    return _plain_repo("gitlab.com", project[:-1], project[-1], rest)
+
+
+def _gitee_url(parts) -> RepoRef:
+    segments = _owner_and_name("gitee.com", _GITEE_RESERVED, parts)
+    return _plain_repo("gitee.com", segments[:1], segments[1], segments[2:])
+
+
+def _bitbucket_url(parts) -> RepoRef:
+    segments = _owner_and_name("bitbucket.org", _BITBUCKET_RESERVED, parts)
+    return _plain_repo("bitbucket.org", segments[:1], segments[1], segments[2:])
+
+
+def _codeberg_url(parts) -> RepoRef:
+    segments = _owner_and_name("codeberg.org", _CODEBERG_RESERVED, parts)
+    return _plain_repo("codeberg.org", segments[:1], segments[1], segments[2:])
+
+
+def _huggingface_url(parts) -> RepoRef:
+    segments = _segments(parts)
+    kind = "model"
+    if segments and segments[0] in ("datasets", "spaces"):
+        kind = "dataset" if segments[0] == "datasets" else "space"
+        segments = segments[1:]
+    elif segments and segments[0].lower() in _HF_RESERVED:
+        raise _not_on_hugging_face()
+    if len(segments) < 2:
+        raise _not_on_hugging_face()
+    owner, name, rest = segments[0], segments[1], segments[2:]
+    path = _escaped_path(rest)
+    valid = (
+        _HF_SEGMENT.fullmatch(owner)
+        and _HF_SEGMENT.fullmatch(name)
+        and len(path) <= MAX_REPO_PATH_LENGTH
+        and _safe_rest(rest)
+    )
+    if not valid:
+        raise _not_on_hugging_face()
+    return RepoRef(owner, name, path, host="huggingface.co", kind=kind)
+
+
+def _not_on_hugging_face() -> LinkError:
+    return LinkError(
+        _(
+            "This Hugging Face page is not a model, dataset or Space; link to one, such as "
+            "https://huggingface.co/owner/model, https://huggingface.co/datasets/owner/name "
+            "or https://huggingface.co/spaces/owner/name."
+        ),
+        family="repo",
+    )
 
 
 _HOSTS = {
@@ -428,4 +646,10 @@ _HOSTS = {
     **dict.fromkeys(["aclweb.org", "www.aclweb.org"], _aclweb_url),
     **dict.fromkeys(["github.com", "www.github.com"], _github_url),
     "gist.github.com": _gist_url,
+    **dict.fromkeys(["gitlab.com", "www.gitlab.com"], _gitlab_url),
+    **dict.fromkeys(["gitee.com", "www.gitee.com"], _gitee_url),
+    **dict.fromkeys(["bitbucket.org", "www.bitbucket.org"], _bitbucket_url),
+    **dict.fromkeys(["codeberg.org", "www.codeberg.org"], _codeberg_url),
+    # hf.co is Hugging Face's short address for the same pages.
+    **dict.fromkeys(["huggingface.co", "www.huggingface.co", "hf.co"], _huggingface_url),
 }

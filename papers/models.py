@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily.lib.urls import cached_reverse
+from papers.identifiers import CODE_HOSTS
 
 
 class Area(models.Model):
@@ -295,8 +296,24 @@ class PaperAuthor(models.Model):
         return f"{self.position}. {self.author}"
 
 
+class RepositoryQuerySet(models.QuerySet):
+    def for_ref(self, ref):
+        """The row a parsed code link names: one per host, kind and owner/name, ignoring case as the hosts do."""
+        return self.filter(host=ref.host, kind=ref.kind, owner__iexact=ref.owner, name__iexact=ref.name)
+
+
 class Repository(models.Model):
-    """A code repository; GitHub for now, the host is kept for the others."""
+    """A code repository on one of the code hosts we read, or a Hugging Face model, dataset or Space.
+
+    GitHub, GitLab and Hugging Face have public APIs: their facts are fetched (``FETCHED_HOSTS``).
+    Gitee, Bitbucket and Codeberg repositories are kept as plain links, with nothing to fetch.
+    """
+
+    class Kind(models.TextChoices):
+        REPOSITORY = "repository", _("repository")
+        MODEL = "model", _("model")
+        DATASET = "dataset", _("dataset")
+        SPACE = "space", _("Space")
 
     class FetchStatus(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -306,10 +323,12 @@ class Repository(models.Model):
 
     url = models.URLField(_("URL"), max_length=300, unique=True)
     host = models.CharField(_("host"), max_length=100, default="github.com")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REPOSITORY)
     owner = models.CharField(_("owner"), max_length=100)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
-    stars = models.PositiveIntegerField(_("stars"), null=True, blank=True)
+    # Stars on GitHub and GitLab, likes on Hugging Face: how many people marked it.
+    stars = models.PositiveIntegerField(_("stars or likes"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=60, blank=True)
     license = models.CharField(_("licence (SPDX id)"), max_length=60, blank=True)
     pushed_at = models.DateTimeField(_("last push"), null=True, blank=True)
@@ -334,13 +353,23 @@ class Repository(models.Model):
 
     # What a fetch fills in; an editor's hand edit of any of them is kept (``locked_fields``).
     FETCHED_FIELDS = ["description", "stars", "language", "license", "pushed_at", "archived", "default_branch"]
+    # The hosts whose public API we ask, and the API's name (papers.sources.http); others are plain links.
+    FETCHED_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "huggingface.co": "huggingface"}
+
+    objects = RepositoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["owner", "name"]
         verbose_name = _("code repository")
         verbose_name_plural = _("code repositories")
         constraints = [
-            models.UniqueConstraint(fields=["host", "owner", "name"], name="repository_host_owner_name_unique"),
+            # A Hugging Face model and dataset may share owner/name: the kind tells them apart.
+            models.UniqueConstraint(
+                fields=["host", "kind", "owner", "name"], name="repository_host_kind_owner_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["repository", "model", "dataset", "space"]), name="repository_kind_valid"
+            ),
             models.UniqueConstraint(
                 fields=["github_id"], condition=Q(github_id__isnull=False), name="repository_github_id_unique"
             ),
@@ -356,6 +385,39 @@ class Repository(models.Model):
     @property
     def full_name(self):
         return f"{self.owner}/{self.name}"
+
+    @property
+    def key(self):
+        """As ``RepoRef.key``: what makes a code link name this row."""
+        return (self.host, self.kind, self.owner.lower(), self.name.lower())
+
+    @property
+    def api(self):
+        """The name of the API that knows this repository's facts, or "" for a plain link."""
+        return self.FETCHED_HOSTS.get(self.host, "")
+
+    @property
+    def host_label(self):
+        return CODE_HOSTS.get(self.host, self.host)
+
+    @property
+    def measure(self):
+        """What ``stars`` counts here: Hugging Face has likes, the code hosts stars."""
+        return "likes" if self.host == "huggingface.co" else "stars"
+
+
+def _folder_of(path: str) -> str:
+    """The folder a code link's path names, without its route and branch.
+
+    GitHub, Gitee and Hugging Face write "tree/<branch>/<folder>", GitLab "-/tree/<branch>/<folder>",
+    Bitbucket "src/<branch>/<folder>", Codeberg "src/branch/<branch>/<folder>".
+    """
+    segments = path.split("/")
+    if segments[:1] == ["-"]:
+        segments = segments[1:]
+    if segments[:1] == ["src"] and segments[1:2] in (["branch"], ["tag"], ["commit"]):
+        segments = segments[1:]
+    return "/".join(segments[2:]) if len(segments) > 2 else ("/".join(segments) if len(segments) == 1 else "")
 
 
 class PaperRepository(models.Model):
@@ -386,7 +448,9 @@ class PaperRepository(models.Model):
 
     @property
     def label(self):
-        return f"{self.repository.full_name}/{self.path.split('/', 2)[-1]}" if self.path else self.repository.full_name
+        """owner/name, and the folder inside it without the host's route: "tree/master/x" -> "x"."""
+        folder = _folder_of(self.path)
+        return f"{self.repository.full_name}/{folder}" if folder else self.repository.full_name
 
 
 class PaperLink(models.Model):

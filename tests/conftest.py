@@ -51,7 +51,7 @@ def user_client(client, django_user_model):
 class ReplayServers:
     """The replay servers standing in for the four APIs, plus ``trap`` for any host that must never be contacted."""
 
-    names = ("arxiv", "crossref", "semantic_scholar", "github", "trap")
+    names = ("arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface", "trap")
 
     def __init__(self):
         for name in self.names:
@@ -88,9 +88,11 @@ def replay(settings):
         settings.PAPERDAILY_CROSSREF_API_URL = servers.crossref.base_url
         settings.PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = servers.semantic_scholar.base_url + "/graph/v1"
         settings.PAPERDAILY_GITHUB_API_URL = servers.github.base_url
+        settings.PAPERDAILY_GITLAB_API_URL = servers.gitlab.base_url + "/api/v4"
+        settings.PAPERDAILY_HUGGINGFACE_API_URL = servers.huggingface.base_url + "/api"
         # Tests of the limiter set their own budgets; everywhere else it must not slow the suite down.
         settings.PAPERDAILY_RATE_LIMITS = dict.fromkeys(
-            ("arxiv", "crossref", "semantic_scholar", "github"), "1000 per second"
+            ("arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface"), "1000 per second"
         )
         settings.PAPERDAILY_HTTP_READ_TIMEOUT = 2.0
         ratelimit.reset()

@@ -31,9 +31,13 @@ class Worker:
             "PAPERDAILY_CROSSREF_API_URL": replay.crossref.base_url,
             "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL": replay.semantic_scholar.base_url + "/graph/v1",
             "PAPERDAILY_GITHUB_API_URL": replay.github.base_url,
+            "PAPERDAILY_GITLAB_API_URL": replay.gitlab.base_url + "/api/v4",
+            "PAPERDAILY_HUGGINGFACE_API_URL": replay.huggingface.base_url + "/api",
             "PAPERDAILY_ARXIV_RATE_LIMIT": "1000 per second",
             "PAPERDAILY_SEMANTIC_SCHOLAR_RATE_LIMIT": "1000 per second",
             "PAPERDAILY_GITHUB_RATE_LIMIT": "1000 per second",
+            "PAPERDAILY_GITLAB_RATE_LIMIT": "1000 per second",
+            "PAPERDAILY_HUGGINGFACE_RATE_LIMIT": "1000 per second",
             "PAPERDAILY_FETCH_RETRY_BACKOFF": "0.2",
             **env,
         }

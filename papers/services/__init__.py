@@ -8,7 +8,7 @@ overwritten, and an empty answer never blanks a value we already have.
 
 - ``rows``: the one row per identifier, and sending rows to the workers (by task name);
 - ``metadata``: a paper's fetch from arXiv, Crossref and Semantic Scholar, and its storing;
-- ``repositories``: a repository's fetch from GitHub, and its storing;
+- ``repositories``: a repository's fetch from GitHub, GitLab or Hugging Face, and its storing;
 - ``attempts``: tries counted on the rows, so that a fetch ends "failed" with its reason.
 
 Callers use this package (``services.paper_fetch_metadata``); the modules are its parts.

@@ -1,4 +1,8 @@
-"""A code repository's facts from GitHub (stars, language, licence, last push), stored on its row."""
+"""A code repository's facts (stars or likes, language, licence, last change), stored on its row.
+
+GitHub, GitLab and Hugging Face are asked, each through its own module and budget; a repository on
+another host (Gitee, Bitbucket, Codeberg) is a plain link, with nothing to ask.
+"""
 
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -8,7 +12,7 @@ from django.utils import timezone
 
 from paperdaily.lib.pools import leave_behind
 from papers.models import Repository
-from papers.sources import github
+from papers.sources import github, gitlab, huggingface
 from papers.sources.base import NotFound, SourceError, TemporaryError, waiting_for
 from papers.sources.budgets import API_LABELS
 
@@ -16,19 +20,19 @@ logger = logging.getLogger(__name__)
 
 
 def repository_fetch(*, repository_id: int) -> Repository:
-    """Fetch one repository from GitHub and store its facts; a 304 only notes the time.
+    """Fetch one repository from its host's API and store its facts; a 304 only notes the time.
 
     Raises TemporaryError when a retry may help; other failures are recorded on the row.
     """
     repository = Repository.objects.get(pk=repository_id)
-    outcome = _ask_github(repository)
+    outcome = _ask(repository)
     return _repository_store(repository_id, outcome)
 
 
 def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError]:
     """Fetch many repositories side by side and store each; returns the ones worth retrying.
 
-    GitHub answers each repository on its own, so the requests go out together (threads that
+    Each repository is answered on its own, so the requests go out together (threads that
     do nothing but wait on the network; the database is written from this thread only). Each
     answer is stored as it comes: a time limit that interrupts the wait loses only the slow ones.
     """
@@ -36,12 +40,13 @@ def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError
     if not repositories:
         return {}
     retry = {}
-    pool = ThreadPoolExecutor(max_workers=len(repositories), thread_name_prefix="github")
+    pool = ThreadPoolExecutor(max_workers=len(repositories), thread_name_prefix="code-host")
     try:
-        asked = {pool.submit(_ask_github, repository): repository for repository in repositories}
+        asked = {pool.submit(_ask, repository): repository for repository in repositories}
         waiting = set(asked)
+        hosts = sorted({API_LABELS[repository.api] for repository in repositories if repository.api})
         while waiting:
-            with waiting_for(API_LABELS["github"]):
+            with waiting_for(" / ".join(hosts) or API_LABELS["github"]):
                 done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda future: asked[future].pk):
                 repository = asked[future]
@@ -56,12 +61,22 @@ def repositories_fetch(*, repository_ids: list[int]) -> dict[int, TemporaryError
     return retry
 
 
-def _ask_github(repository: Repository):
-    """GitHub's answer for ``repository``, or the SourceError that came instead (never raised here)."""
+# A repository on a host without a public API: the row is fetched once it is known, with nothing to store.
+PLAIN_LINK = object()
+
+
+def _ask(repository: Repository):
+    """The host's answer for ``repository``, or the SourceError that came instead (never raised here)."""
     try:
-        return github.fetch(repository.owner, repository.name, etag=repository.etag, github_id=repository.github_id)
+        if repository.api == "github":
+            return github.fetch(repository.owner, repository.name, etag=repository.etag, github_id=repository.github_id)
+        if repository.api == "gitlab":
+            return gitlab.fetch(repository.owner, repository.name)
+        if repository.api == "huggingface":
+            return huggingface.fetch(repository.kind, repository.owner, repository.name)
     except SourceError as error:
         return error
+    return PLAIN_LINK
 
 
 def _repository_store(repository_id: int, outcome) -> Repository:
@@ -78,14 +93,14 @@ def _repository_store(repository_id: int, outcome) -> Repository:
         repository.fetch_status = Repository.FetchStatus.OK
         repository.fetch_error = ""
         repository.fetch_attempts, repository.fetch_started_at = 0, None
-        if outcome.status == "ok":
+        if outcome is not PLAIN_LINK and outcome.status == "ok":
             repository = _repository_apply(repository, outcome.metadata, outcome.etag)
         repository.save()
     return repository
 
 
 def _repository_apply(repository: Repository, found, etag: str) -> Repository:
-    if (found.owner, found.name) != (repository.owner, repository.name):
+    if repository.api == "github" and (found.owner, found.name) != (repository.owner, repository.name):
         # GitHub answered 301: the repository was renamed or moved. Keep one row for it.
         twin = (
             Repository.objects.filter(host=repository.host, owner__iexact=found.owner, name__iexact=found.name)

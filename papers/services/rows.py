@@ -27,15 +27,28 @@ def paper_get_or_create(*, ref: PaperRef) -> tuple[Paper, bool]:
 
 
 def repository_get_or_create(*, ref: RepoRef) -> tuple[Repository, bool]:
-    """The repository row for owner/name, ignoring case as GitHub does."""
-    existing = Repository.objects.filter(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name).first()
+    """The repository row for owner/name on its host, ignoring case as the hosts do.
+
+    A repository on a host without a public API (Gitee, Bitbucket, Codeberg) is a plain link:
+    it is born fetched, with nothing to fetch, so no worker is ever sent for it.
+    """
+    existing = Repository.objects.for_ref(ref).first()
     if existing:
         return existing, False
+    plain = ref.host not in Repository.FETCHED_HOSTS
     try:
         with transaction.atomic():
-            return Repository.objects.create(host=ref.host, owner=ref.owner, name=ref.name, url=ref.url), True
+            repository = Repository.objects.create(
+                host=ref.host,
+                kind=ref.kind,
+                owner=ref.owner,
+                name=ref.name,
+                url=ref.url,
+                fetch_status=Repository.FetchStatus.OK if plain else Repository.FetchStatus.PENDING,
+            )
+            return repository, True
     except IntegrityError:
-        return Repository.objects.get(host=ref.host, owner__iexact=ref.owner, name__iexact=ref.name), False
+        return Repository.objects.for_ref(ref).get(), False
 
 
 # Repositories fetched side by side by one task: an issue's code in one go.

@@ -38,7 +38,7 @@ class PaperMetadata:
 
 @dataclass
 class RepositoryMetadata:
-    """One GitHub repository as the REST API describes it."""
+    """One repository as its host's API describes it (GitHub's fields; GitLab and Hugging Face fill what they have)."""
 
     github_id: int | None
     owner: str

@@ -35,6 +35,8 @@ API_LABELS = {
     "crossref": "Crossref",
     "semantic_scholar": "Semantic Scholar",
     "github": "GitHub",
+    "gitlab": "GitLab",
+    "huggingface": "Hugging Face",
 }
 
 # A limiter holds a connection pool: one per storage URI and process, never shared across fork.

@@ -25,13 +25,15 @@ from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, Tempor
 
 logger = logging.getLogger(__name__)
 
-API_NAMES = ("arxiv", "crossref", "semantic_scholar", "github")
+API_NAMES = ("arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface")
 
 _BASE_URL_SETTINGS = {
     "arxiv": "PAPERDAILY_ARXIV_API_URL",
     "crossref": "PAPERDAILY_CROSSREF_API_URL",
     "semantic_scholar": "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL",
     "github": "PAPERDAILY_GITHUB_API_URL",
+    "gitlab": "PAPERDAILY_GITLAB_API_URL",
+    "huggingface": "PAPERDAILY_HUGGINGFACE_API_URL",
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_AGENT = "PaperDaily/1.0 (+https://github.com/paperdaily{contact})"
@@ -262,6 +264,8 @@ def _default_headers(api):
         headers["X-GitHub-Api-Version"] = "2022-11-28"
         if settings.GITHUB_TOKEN:
             headers["Authorization"] = f"Bearer {settings.GITHUB_TOKEN}"
+    elif api in ("gitlab", "huggingface"):
+        headers["Accept"] = "application/json"
     elif api == "semantic_scholar" and settings.SEMANTIC_SCHOLAR_API_KEY:
         headers["x-api-key"] = settings.SEMANTIC_SCHOLAR_API_KEY
     return httpx.Headers(headers)

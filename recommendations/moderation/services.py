@@ -146,7 +146,7 @@ def _attach_links_to_paper(recommendation):
     """The submitted code and dataset links join the paper's own; each link once, however often this runs."""
     # Locked so that two recommendations of one paper accepted at once do not race for positions.
     paper = Paper.objects.select_for_update().get(pk=recommendation.paper_id)
-    known = {(repo.host, repo.owner.lower(), repo.name.lower()): repo for repo in recommendation.repositories.all()}
+    known = {repo.key: repo for repo in recommendation.repositories.all()}
     for link in recommendation.code_links or []:
         try:
             ref = parse_repo_link(link)
@@ -154,7 +154,7 @@ def _attach_links_to_paper(recommendation):
             # The form read it when it was submitted; a link the parser now refuses must not block a decision.
             logger.warning("recommendation %s: code link %r skipped: %s", recommendation.pk, link, error)
             continue
-        repository = known.get((ref.host, ref.owner.lower(), ref.name.lower()))
+        repository = known.get(ref.key)
         if repository is None:
             repository, created = paper_services.repository_get_or_create(ref=ref)
             if created:

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
+from papers.identifiers import CODE_HOSTS
 from papers.models import PaperLink, PaperRepository, listing_prefetches
 from recommendations.models import Recommendation
 
 LINK_KINDS = dict(PaperLink.Kind.choices)
+# The name a chip gives each code host; an older snapshot without one was GitHub's.
+CODE_HOST_LABELS = dict(CODE_HOSTS)
 # The snapshot's shape; a card stored under an older version is read with the keys it has.
 SNAPSHOT_VERSION = 1
 
@@ -47,6 +50,9 @@ def paper_facts(paper) -> dict:
                 "url": link.url,
                 "label": link.label,
                 "full_name": link.repository.full_name,
+                "host": link.repository.host,
+                # What ``stars`` counts: stars on the code hosts, likes on Hugging Face.
+                "measure": link.repository.measure,
                 "stars": link.repository.stars,
                 "language": link.repository.language,
                 "license": link.repository.license,
@@ -66,6 +72,8 @@ class CodeChip:
     full_name: str
     stars: int | None
     archived: bool
+    host: str = "github.com"
+    measure: str = "stars"
     # Set on a published card when the repository's facts moved since publication.
     stars_now: int | None = None
     archived_now: bool = False
@@ -124,6 +132,8 @@ def card_from_facts(facts: dict, *, now: dict | None = None) -> Card:
                 full_name=code.get("full_name", ""),
                 stars=code.get("stars"),
                 archived=bool(code.get("archived")),
+                host=code.get("host", "github.com"),
+                measure=code.get("measure", "stars"),
             )
             for code in facts.get("code", [])
         ],
@@ -266,6 +276,8 @@ def card_context(recommendation, *, position=None) -> dict:
             {
                 "url": chip.url,
                 "label": chip.label,
+                "host_label": CODE_HOST_LABELS.get(chip.host, chip.host),
+                "likes": chip.measure == "likes",
                 "stars": chip.stars,
                 "stars_now": chip.stars_now,
                 "archived": chip.archived,

@@ -204,7 +204,7 @@ def _markdown_entry(entry: ExportEntry, *, site_url: str) -> list[str]:
     for code in entry.code:
         line = f"- **{_('Code')}:** {_markdown_link(code.label, code.url)}"
         if code.stars is not None:
-            line += f" ★ {intcomma(code.stars)}"
+            line += f" ♥ {intcomma(code.stars)}" if code.measure == "likes" else f" ★ {intcomma(code.stars)}"
         if code.archived:
             line += f" ({_('archived')})"
         facts.append(line)

@@ -26,20 +26,26 @@ class RecommendationForm(HoneypotForm):
         label=_("Paper link"),
         max_length=500,
         help_text=_("An arXiv, DOI, OpenReview or ACL Anthology link, e.g. https://arxiv.org/abs/1808.01244"),
+        error_messages={"required": submission.PAPER_LINK_REQUIRED, "max_length": submission.PAPER_LINK_TOO_LONG},
         widget=forms.TextInput(attrs={"placeholder": "https://arxiv.org/abs/…", "autocomplete": "off"}),
     )
     code_links = forms.CharField(
         label=_("Code"),
         required=False,
         max_length=2000,
-        help_text=_("GitHub links to the paper's code, one per line."),
+        help_text=_(
+            "Links to the paper's code, one per line: repositories on GitHub, GitLab, Gitee, Bitbucket or "
+            "Codeberg, or models, datasets or Spaces on Hugging Face."
+        ),
+        error_messages={"max_length": submission.CODE_LINKS_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://github.com/owner/repository"}),
     )
     dataset_link = forms.CharField(
         label=_("Dataset"),
         required=False,
         max_length=500,
-        help_text=_("A link to the dataset the paper introduces or uses."),
+        help_text=_("The web address (https://…) of the dataset the paper introduces or uses."),
+        error_messages={"max_length": submission.DATASET_LINK_INVALID},
         widget=forms.TextInput(attrs={"placeholder": "https://…"}),
     )
     tag = forms.ChoiceField(
@@ -64,6 +70,7 @@ class RecommendationForm(HoneypotForm):
         label=_("Why read it?"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": submission.WRITEUP_REQUIRED},
         help_text=_(
             "A few lines in your own words: what the paper does and why it matters. "
             "Markdown works: **bold**, *italic*, `code`, [links](https://…), lists."

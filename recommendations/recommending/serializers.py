@@ -5,15 +5,13 @@ formats, lengths, topics, the pending cap) belongs to the services, which the re
 calls too, so that both answer with one message for one mistake.
 """
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from paperdaily.lib.api import StrictCharField
 from papers.models import Paper
 from recommendations.models import Recommendation
-
-_REQUIRED = _("This field is required.")
+from recommendations.recommending.services import PAPER_LINK_REQUIRED, WRITEUP_REQUIRED
 
 
 def _text(**kwargs):
@@ -26,7 +24,7 @@ class RecommendInputSerializer(serializers.Serializer):
 
     paper_link = StrictCharField(
         trim_whitespace=False,
-        error_messages={"blank": _REQUIRED},
+        error_messages={"blank": PAPER_LINK_REQUIRED, "required": PAPER_LINK_REQUIRED},
         help_text="An arXiv, DOI, OpenReview or ACL Anthology link, e.g. https://arxiv.org/abs/1808.01244 "
         "(up to 500 characters).",
     )
@@ -34,7 +32,8 @@ class RecommendInputSerializer(serializers.Serializer):
         child=StrictCharField(allow_blank=True, trim_whitespace=False),
         required=False,
         default=list,
-        help_text="GitHub links to the paper's code (at most PAPERDAILY_MAX_CODE_LINKS, 3 by default).",
+        help_text="Links to the paper's code: repositories on GitHub, GitLab, Gitee, Bitbucket or Codeberg, or "
+        "models, datasets or Spaces on Hugging Face (at most PAPERDAILY_MAX_CODE_LINKS, 3 by default).",
     )
     dataset_link = _text(help_text="An http(s) link to the dataset the paper introduces or uses.")
     tag = _text(
@@ -45,7 +44,7 @@ class RecommendInputSerializer(serializers.Serializer):
     proposed_area = _text(help_text="The code of the area the proposed topic belongs to, e.g. NLP, CV or ML.")
     writeup = StrictCharField(
         trim_whitespace=False,
-        error_messages={"blank": _REQUIRED},
+        error_messages={"blank": WRITEUP_REQUIRED, "required": WRITEUP_REQUIRED},
         help_text="Why the paper is worth reading, in Markdown (PAPERDAILY_WRITEUP_MIN_CHARS to "
         "PAPERDAILY_WRITEUP_MAX_CHARS characters, 40 to 3000 by default).",
     )

@@ -17,10 +17,16 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from paperdaily.lib.text import without_controls
-from papers.identifiers import LinkError, PaperRef, RepoRef, parse_paper_link, parse_repo_link
+from papers.identifiers import (
+    LinkError,
+    PaperRef,
+    RepoRef,
+    parse_paper_link,
+    parse_repo_link,
+)
 from papers.models import Area, Paper, Repository, Tag
 from papers.services import enqueue_papers, enqueue_repositories, paper_get_or_create, repository_get_or_create
 from recommendations.models import Issue, Recommendation, Recommender
@@ -30,6 +36,23 @@ from recommendations.recommending.figures import PreparedFigure, figure_attach, 
 _TOPIC_RE = re.compile(r"^\w[\w .,:+&/()'-]*\Z")
 TOPIC_MIN, TOPIC_MAX = 2, 60
 _url_validator = URLValidator(schemes=["http", "https"])
+
+# What an empty required input is told, by the service, the form and the API alike: what the field takes.
+PAPER_LINK_REQUIRED = gettext_lazy(
+    "Paste the paper's link: an arXiv, DOI, OpenReview or ACL Anthology link, e.g. https://arxiv.org/abs/1808.01244."
+)
+PAPER_LINK_TOO_LONG = gettext_lazy(
+    "This link is too long to be a paper's link. Paste an arXiv, DOI, OpenReview or ACL Anthology link, "
+    "e.g. https://arxiv.org/abs/1808.01244."
+)
+CODE_LINKS_TOO_LONG = gettext_lazy(
+    "This is more text than a few code links: paste one link a line, to repositories on GitHub, GitLab, "
+    "Gitee, Bitbucket or Codeberg, or to models, datasets or Spaces on Hugging Face."
+)
+DATASET_LINK_INVALID = gettext_lazy(
+    "Paste the dataset's web address, starting with https://, e.g. https://huggingface.co/datasets/owner/name."
+)
+WRITEUP_REQUIRED = gettext_lazy("Write a few lines on why this paper is worth reading.")
 
 
 class AlreadyRecommended(ValidationError):
@@ -55,9 +78,9 @@ class Submitted:
 def clean_paper_link(value: str) -> PaperRef:
     value = (value or "").strip()
     if not value:
-        raise ValidationError(_("Paste the link to the paper."), code="required")
+        raise ValidationError(str(PAPER_LINK_REQUIRED), code="required")
     if len(value) > 500:
-        raise ValidationError(_("This link is too long to be a paper's link."), code="too_long")
+        raise ValidationError(str(PAPER_LINK_TOO_LONG), code="too_long")
     try:
         return parse_paper_link(value)
     except LinkError as error:
@@ -81,7 +104,7 @@ def clean_code_links(values) -> list[RepoRef]:
         except LinkError as error:
             errors.append(ValidationError(str(error), code="link"))
             continue
-        key = (ref.host, ref.owner.lower(), ref.name.lower(), ref.path)
+        key = (*ref.key, ref.path)
         if key not in seen:
             seen.add(key)
             refs.append(ref)
@@ -94,7 +117,7 @@ def clean_dataset_link(value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    message = _("Paste the dataset's web address, starting with https://.")
+    message = str(DATASET_LINK_INVALID)
     if len(value) > 500 or any(unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in value):
         raise ValidationError(message, code="invalid")
     try:
@@ -103,7 +126,10 @@ def clean_dataset_link(value: str) -> str:
         raise ValidationError(message, code="invalid") from None
     parts = urlsplit(value)
     if parts.username or parts.password or "@" in parts.netloc:
-        raise ValidationError(_("A dataset link cannot carry a user name or password."), code="invalid")
+        raise ValidationError(
+            _("A dataset link cannot carry a user name or password; paste the dataset's public web address."),
+            code="invalid",
+        )
     return value
 
 
@@ -111,7 +137,7 @@ def clean_writeup(value: str) -> str:
     text = without_controls(value or "").strip()
     low, high = settings.PAPERDAILY_WRITEUP_MIN_CHARS, settings.PAPERDAILY_WRITEUP_MAX_CHARS
     if not text:
-        raise ValidationError(_("Write a few lines on why this paper is worth reading."), code="required")
+        raise ValidationError(str(WRITEUP_REQUIRED), code="required")
     if len(text) < low:
         raise ValidationError(
             _("Write at least %(low)d characters (you have %(count)d): say why the paper is worth reading.")

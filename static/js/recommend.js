@@ -2,16 +2,31 @@
 (() => {
   document.documentElement.classList.add("js");
 
-  // Live character count under the write-up.
+  // Live character count under the write-up: the number changes as one types (the bounds are in the
+  // page already); a screen reader is told only when the state changes, never on each keystroke.
   for (const box of document.querySelectorAll("textarea[data-count]")) {
     const out = document.querySelector(`[data-count-for="${box.id}"]`);
-    if (!out) continue;
+    const number = out && out.querySelector("[data-count-n]");
+    if (!number) continue;
+    const status = document.querySelector(`[data-count-status-for="${box.id}"]`);
     const max = Number(box.getAttribute("maxlength")) || 0;
     const min = Number(box.getAttribute("minlength")) || 0;
+    const stateOf = (n) => {
+      if (max && n > max) return "over";
+      if (max && n >= max - Math.max(20, Math.round(max / 20))) return "near";
+      if (n >= min) return "enough";
+      return n > 0 ? "short" : "empty";
+    };
+    let state = stateOf(box.value.trim().length);
     const update = () => {
       const n = box.value.trim().length;
-      out.textContent = max ? `${n} / ${max}` : String(n);
-      out.classList.toggle("form__count--over", (max && n > max) || (n > 0 && n < min));
+      number.textContent = String(n);
+      out.classList.toggle("form__count--over", Boolean(max && n > max) || (n > 0 && n < min));
+      const now = stateOf(n);
+      if (status && now !== state && status.dataset[`text${now[0].toUpperCase()}${now.slice(1)}`]) {
+        status.textContent = status.dataset[`text${now[0].toUpperCase()}${now.slice(1)}`];
+      }
+      state = now;
     };
     box.addEventListener("input", update);
     update();

@@ -21,6 +21,7 @@ from tests.recommendations.helpers import form_data, login_recommender, png_uplo
 pytestmark = pytest.mark.django_db
 FORM, API = "/recommend/", "/api/recommendations/"
 GITHUB = "https://github.com/owner/repo{}"
+GITLAB = "https://gitlab.com/owner/repo"
 
 
 @dataclass
@@ -43,11 +44,23 @@ CASES = [
         {"paper_link": "https://example.com/my-paper"},
         {"paper_link": "https://example.com/my-paper"},
     ),
+    Case("paper link missing", "paper_link", {"paper_link": ""}, {"paper_link": ""}),
+    Case("paper link is code", "paper_link", {"paper_link": GITLAB}, {"paper_link": GITLAB}),
+    # Issue 17: GitLab is a code host now; a host we do not read is still refused.
     Case(
-        "code link not on GitHub",
+        "code link on a host we do not read",
         "code_links",
-        {"code_links": "https://gitlab.com/owner/repo"},
-        {"code_links": ["https://gitlab.com/owner/repo"]},
+        {"code_links": "https://sourceforge.net/projects/owner"},
+        {"code_links": ["https://sourceforge.net/projects/owner"]},
+    ),
+    Case(
+        "code link to a Hugging Face listing",
+        "code_links",
+        {"code_links": "https://huggingface.co/models"},
+        {"code_links": ["https://huggingface.co/models"]},
+    ),
+    Case(
+        "code link is a paper", "code_links", {"code_links": "arXiv:1808.01244"}, {"code_links": ["arXiv:1808.01244"]}
     ),
     Case(
         "too many code links",
@@ -56,6 +69,7 @@ CASES = [
         {"code_links": [GITHUB.format(n) for n in range(4)]},
     ),
     Case("dataset link not http", "dataset_link", {"dataset_link": "ftp://x.org/d"}, {"dataset_link": "ftp://x.org/d"}),
+    Case("write-up missing", "writeup", {"writeup": ""}, {"writeup": ""}),
     Case("write-up too short", "writeup", {"writeup": "Too short"}, {"writeup": "Too short"}),
     Case("write-up too long", "writeup", {"writeup": "x" * 3001}, {"writeup": "x" * 3001}),
     Case("write-up only spaces", "writeup", {"writeup": " \n\t  "}, {"writeup": " \n\t  "}),

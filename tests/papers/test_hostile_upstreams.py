@@ -30,6 +30,8 @@ SOURCES = {
     "crossref": ("resolve_paper", "doi:10.18653/v1/D18-1217", "Crossref"),
     "semantic_scholar": ("resolve_paper", "https://aclanthology.org/D18-1217/", "Semantic Scholar"),
     "github": ("resolve_repo", "https://github.com/tensorflow/models", "GitHub"),
+    "gitlab": ("resolve_repo", "https://gitlab.com/libeigen/eigen", "GitLab"),
+    "huggingface": ("resolve_repo", "https://huggingface.co/datasets/rajpurkar/squad", "Hugging Face"),
 }
 TOO_LARGE = "{label} sent an answer larger than 5242880 bytes"
 NOT_IN_TIME = rf"{{label}} did not answer within {DEADLINE:g} s"
@@ -50,6 +52,7 @@ EXPECTED = {
 # GitHub follows a rename's redirect itself and says so when there are too many.
 EXPECTED_FOR = {
     ("redirect-loop", "github"): r"GitHub redirected more than 2 times",
+    ("redirect-loop", "huggingface"): r"Hugging Face redirected more than 2 times",
     # Brackets are not XML: arXiv's parser stops at the first byte.
     ("deep-json", "arxiv"): r"arXiv's answer is not well-formed XML",
 }
@@ -68,11 +71,13 @@ def hostile(request):
 
 @pytest.fixture
 def pointed_at(hostile, settings):
-    """All four APIs on the hostile server, a short deadline, and no rate limit to wait for."""
+    """Every API on the hostile server, a short deadline, and no rate limit to wait for."""
     settings.PAPERDAILY_ARXIV_API_URL = hostile.base_url + "/api/query"
     settings.PAPERDAILY_CROSSREF_API_URL = hostile.base_url
     settings.PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = hostile.base_url + "/graph/v1"
     settings.PAPERDAILY_GITHUB_API_URL = hostile.base_url
+    settings.PAPERDAILY_GITLAB_API_URL = hostile.base_url + "/api/v4"
+    settings.PAPERDAILY_HUGGINGFACE_API_URL = hostile.base_url + "/api"
     settings.PAPERDAILY_RATE_LIMITS = dict.fromkeys(SOURCES, "1000 per second")
     settings.PAPERDAILY_HTTP_DEADLINE = DEADLINE
     settings.PAPERDAILY_HTTP_READ_TIMEOUT = 10.0  # the deadline, not the per-read timeout, must end it
@@ -132,6 +137,8 @@ def test_it_stays_small_in_a_child_process(mode, source):
             PAPERDAILY_CROSSREF_API_URL=hostile.base_url,
             PAPERDAILY_SEMANTIC_SCHOLAR_API_URL=hostile.base_url + "/graph/v1",
             PAPERDAILY_GITHUB_API_URL=hostile.base_url,
+            PAPERDAILY_GITLAB_API_URL=hostile.base_url + "/api/v4",
+            PAPERDAILY_HUGGINGFACE_API_URL=hostile.base_url + "/api",
         )
         result = run_measured([sys.executable, "manage.py", command, link], cwd=ROOT, env=env, timeout=60)
 

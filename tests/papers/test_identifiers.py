@@ -12,14 +12,20 @@ from papers.identifiers import (
     LinkError,
     PaperRef,
     RepoRef,
+    code_field_takes,
     normalise_arxiv_id,
+    paper_field_takes,
     parse_link,
     parse_paper_link,
     parse_repo_link,
 )
 from recommendations.demo.loader import DEMO_PATH
 
-GENERIC = "We cannot read this link yet; paste an arXiv, DOI, OpenReview, ACL Anthology or GitHub link."
+# Issue 17: the generic refusal names every paper source and code host (it used to offer GitHub alone).
+GENERIC = (
+    "We cannot read this link; paste a paper's arXiv, DOI, OpenReview or ACL Anthology link, or a code "
+    "link on GitHub, GitLab, Gitee, Bitbucket, Codeberg or Hugging Face."
+)
 
 
 def arxiv(value, version=None):
@@ -293,7 +299,6 @@ HOSTILE = [
     "https://o.github.io/r",
     "https://raw.githubusercontent.com/o/r/main/README.md",
     "https://api.github.com/repos/o/r",
-    "https://gitlab.com/o/r",
     "https://example.com",
     "www.example.com/10.1000/182",
     "https://scholar.google.com/scholar?q=1808.01244",
@@ -517,8 +522,12 @@ def test_it_says_what_is_wrong_with_a_link_to_a_known_site(text, explanation):
     ],
 )
 def test_it_sends_code_links_pasted_as_a_paper_to_the_code_field(text):
-    with pytest.raises(LinkError, match="put GitHub links in the code field"):
+    with pytest.raises(LinkError, match="This is a code link: put it in the code field") as raised:
         parse_paper_link(text)
+
+    # Issue 17: it names the paper sources this field takes, and no code host.
+    assert "arXiv, DOI, OpenReview or ACL Anthology link" in str(raised.value)
+    assert "GitHub" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -535,18 +544,22 @@ def test_it_sends_code_links_pasted_as_a_paper_to_the_code_field(text):
         "https://openreview.net/forum",
     ],
 )
-def test_it_says_the_code_field_takes_a_github_repository_link(text):
-    with pytest.raises(LinkError, match="This field takes a GitHub repository link"):
+def test_it_says_the_code_field_takes_links_to_the_code_hosts(text):
+    with pytest.raises(LinkError, match="This is a paper link, not a code link") as raised:
         parse_repo_link(text)
+
+    assert "GitHub, GitLab, Gitee, Bitbucket or Codeberg" in str(raised.value)
+    assert "Hugging Face" in str(raised.value)
 
 
 @pytest.mark.parametrize("parse", [parse_paper_link, parse_repo_link])
 @pytest.mark.parametrize("text", ["https://evil.example/arxiv.org/abs/1808.01244", "javascript:alert(1)"])
-def test_it_keeps_the_generic_message_for_unreadable_links_in_either_field(parse, text):
+def test_it_names_what_each_field_takes_for_unreadable_links(parse, text):
     with pytest.raises(LinkError) as raised:
         parse(text)
 
-    assert str(raised.value) == GENERIC
+    takes = paper_field_takes() if parse is parse_paper_link else code_field_takes()
+    assert str(raised.value) == f"We cannot read this link. {takes}"
 
 
 @pytest.mark.parametrize(
@@ -654,7 +667,7 @@ def test_it_makes_refs_that_cannot_change_and_can_be_set_members():
 
 
 def test_it_raises_a_value_error_whose_text_is_the_message():
-    with pytest.raises(ValueError, match="^We cannot read this link yet"):
+    with pytest.raises(ValueError, match="^We cannot read this link;"):
         parse_link("ftp://arxiv.org/abs/1808.01244")
 
 

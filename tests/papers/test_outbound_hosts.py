@@ -37,6 +37,11 @@ ELSEWHERE = [
     "https://127.0.0.1:{trap}/arxiv.org/abs/1808.01244",
     "https://github.com@127.0.0.1:{trap}/tensorflow/models",
     "http://127.0.0.1:{trap}/tensorflow/models",
+    "https://gitlab.com@127.0.0.1:{trap}/libeigen/eigen",
+    "https://huggingface.co:{trap}/google-bert/bert-base-uncased",
+    "https://huggingface.co.127.0.0.1.nip.io/google-bert/bert-base-uncased",
+    "https://gitlab.example.com/libeigen/eigen",
+    "https://codeberg.org@127.0.0.1:{trap}/forgejo/forgejo",
 ]
 # Links to the real sites, some with an address in their query: the address is never read.
 API_SITES = [
@@ -47,6 +52,12 @@ API_SITES = [
     "https://arxiv.org/abs/1808.01244",
     "doi:10.1145/3209978.3209998",
     "https://github.com/tensorflow/models/tree/master/research/cvt_text",
+    "https://gitlab.com/libeigen/eigen/-/tree/master?redirect=http://127.0.0.1:{trap}/",
+    "https://huggingface.co/google-bert/bert-base-uncased",
+    "https://huggingface.co/datasets/rajpurkar/squad",
+    "https://gitee.com/mindspore/mindspore?next=http://127.0.0.1:{trap}/",
+    "https://bitbucket.org/atlassian/python-bitbucket",
+    "https://codeberg.org/forgejo/forgejo",
 ]
 
 
@@ -86,6 +97,14 @@ def script_hostile_apis(replay):
         body={"paperId": "x", "title": "Backpropamine", "openAccessPdf": {"url": trap + "/secret.pdf"}},
     )
     replay.github.add("/repos/tensorflow/models", status=301, headers={"Location": trap + "/repositories/1"})
+    replay.gitlab.add(
+        "/api/v4/projects/libeigen%2Feigen", status=301, headers={"Location": trap + "/api/v4/projects/1"}
+    )
+    replay.huggingface.add("/api/models/google-bert/bert-base-uncased", status=307, headers={"Location": trap + "/"})
+    replay.huggingface.add(
+        "/api/datasets/rajpurkar/squad",
+        body={"id": "rajpurkar/squad", "likes": 1, "cardData": {"homepage": trap + "/internal"}},
+    )
     replay.trap.add("/internal", body={"title": "internal secret"})
 
 
@@ -127,7 +146,7 @@ def test_it_contacts_only_the_configured_api_hosts_whatever_link_is_submitted(re
     assert set(sockets["lookup"]) <= {"127.0.0.1", "localhost"}, sockets["lookup"]
     # The well-formed links did reach their APIs, so the guard above was really exercised.
     asked = {request.server for request in replay.all_requests()}
-    assert {"arxiv", "crossref", "semantic_scholar", "github"} <= asked
+    assert {"arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface"} <= asked
 
 
 @pytest.mark.parametrize("link", ELSEWHERE)

@@ -223,7 +223,28 @@ def test_it_reads_a_repository_added_by_hand_from_its_link(
     assert repository.stars == 77481
 
 
-@pytest.mark.parametrize("url", ["https://gitlab.com/a/b", "https://github.com/orgs/tensorflow", "javascript:alert(1)"])
+def test_it_reads_a_hugging_face_dataset_added_by_hand(admin_client, replay, eager, django_capture_on_commit_callbacks):
+    serve(replay.huggingface, "huggingface/datasets-rajpurkar-squad.json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/papers/repository/add/", repository_form_data("https://hf.co/datasets/rajpurkar/squad/tree/main")
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    repository = Repository.objects.get()
+    assert (repository.url, repository.host, repository.kind) == (
+        "https://huggingface.co/datasets/rajpurkar/squad",
+        "huggingface.co",
+        "dataset",
+    )
+    assert repository.stars == 311
+
+
+# Issue 17: GitLab is read now; a host we do not read, or a page that is no repository, is still refused.
+@pytest.mark.parametrize(
+    "url", ["https://sourceforge.net/projects/b", "https://github.com/orgs/tensorflow", "javascript:alert(1)"]
+)
 def test_it_refuses_a_repository_link_it_cannot_read(admin_client, replay, url):
     response = admin_client.post("/admin/papers/repository/add/", repository_form_data(url, owner="a", name="b"))
 

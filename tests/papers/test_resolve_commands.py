@@ -110,7 +110,8 @@ def test_it_prints_readable_lines_without_json(replay):
 @pytest.mark.parametrize(
     ("command", "link", "message"),
     [
-        ("resolve_paper", "https://example.org/paper.pdf", "We cannot read this link yet"),
+        ("resolve_paper", "https://example.org/paper.pdf", "We cannot read this link. Paste an arXiv"),
+        ("resolve_repo", "https://huggingface.co/models", "This Hugging Face page is not a model"),
         ("resolve_paper", "https://github.com/tensorflow/models", "code"),
         ("resolve_repo", "https://arxiv.org/abs/1808.01244", "GitHub"),
     ],
@@ -176,5 +177,7 @@ def test_it_exits_non_zero_with_one_line_and_no_traceback():
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        "CommandError: We cannot read this link yet; paste an arXiv, DOI, OpenReview, ACL Anthology or GitHub link."
+        # Issue 17: the paper command's refusal names the paper sources, and no code host.
+        "CommandError: We cannot read this link. Paste an arXiv, DOI, OpenReview or ACL Anthology link, "
+        "e.g. https://arxiv.org/abs/1808.01244."
     ]

@@ -43,6 +43,35 @@ def test_it_retries_a_server_error_with_backoff_on_a_real_worker(replay):
     assert [r.path for r in replay.github.requests] == ["/repos/tensorflow/models"] * 3
 
 
+def test_it_fetches_gitlab_and_hugging_face_on_a_real_worker(replay):
+    replay.gitlab.add("/api/v4/projects/libeigen%2Feigen", status=502, times=1)
+    serve(replay.gitlab, "gitlab/projects-libeigen-eigen.json")
+    serve(replay.huggingface, "huggingface/datasets-rajpurkar-squad.json")
+    gitlab = Repository.objects.create(
+        url="https://gitlab.com/libeigen/eigen", host="gitlab.com", owner="libeigen", name="eigen"
+    )
+    dataset = Repository.objects.create(
+        url="https://huggingface.co/datasets/rajpurkar/squad",
+        host="huggingface.co",
+        kind="dataset",
+        owner="rajpurkar",
+        name="squad",
+    )
+
+    with Worker(replay):
+        services.enqueue_repositories([gitlab.pk, dataset.pk])
+        fetched = wait_for(
+            lambda: not Repository.objects.filter(fetch_status="pending", pk__in=[gitlab.pk, dataset.pk]).exists()
+        )
+
+    assert fetched
+    gitlab.refresh_from_db()
+    dataset.refresh_from_db()
+    assert (gitlab.fetch_status, gitlab.stars) == (Repository.FetchStatus.OK, 1497)  # after one retry
+    assert (dataset.fetch_status, dataset.stars) == (Repository.FetchStatus.OK, 311)
+    assert len(replay.gitlab.requests) == 2
+
+
 def test_it_waits_as_long_as_a_429_asks_before_trying_again(replay):
     replay.github.add("/repos/tensorflow/models", status=429, headers={"Retry-After": "1"}, times=1)
     serve(replay.github, "github/repos-tensorflow-models.json")

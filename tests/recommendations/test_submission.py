@@ -82,7 +82,9 @@ def test_it_reports_every_bad_input_at_once():
         submit(
             make_recommender(),
             paper_link="",
-            code_links=["https://gitlab.com/a/b"],
+            code_links=[
+                "https://gitlab.com/explore"
+            ],  # GitLab projects are taken since issue 17; its own pages are not
             dataset_link="javascript:alert(1)",
             writeup="short",
             tag=None,

@@ -8,9 +8,10 @@ from papers.models import Repository
 
 class Command(ResolveCommand):
     help = (
-        "Read a GitHub repository link, fetch the repository's facts now, save them, and print what was "
+        "Read a code link (GitHub, GitLab, Gitee, Bitbucket, Codeberg, Hugging Face), fetch the repository's "
+        "facts now where its host has an API, save them, and print what was "
         "found. Exits non-zero with a one-line message when the link cannot be read, the repository does "
-        "not exist, or GitHub fails."
+        "not exist, or its host fails."
     )
     example = "https://github.com/tensorflow/models/tree/master/research/cvt_text"
 
