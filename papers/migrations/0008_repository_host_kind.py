@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0006_related_papers'),
+        ('papers', '0007_sqlite_search_index'),
     ]
 
     operations = [
