@@ -144,3 +144,16 @@ def test_it_replaces_a_stored_list_when_computed_again(topic):
 
 def topic_tag(paper):
     return paper.recommendations.first().tag
+
+
+def test_it_lists_no_paper_whose_details_were_not_recorded_live_or_stored(topic):
+    paper, unrecorded = topic[0], topic[1]
+    related_papers_store(paper_ids=[paper.pk])  # stored while it still had a title
+    Paper.objects.filter(pk=unrecorded.pk).update(title="  ")
+
+    assert unrecorded.pk not in ids(related_papers(paper, limit=STORED))
+    assert unrecorded.pk not in ids(stored_related_papers(fresh(paper), limit=STORED))
+    assert set(ids(stored_related_papers(fresh(paper), limit=STORED))) == set(ids(topic[2:]))
+    page = Client().get(f"/papers/{paper.pk}/").content.decode()
+    assert f'href="/papers/{unrecorded.pk}/"' not in page
+    assert "Untitled paper" not in page
