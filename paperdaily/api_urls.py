@@ -5,11 +5,10 @@ reading (papers, topics, areas, search, issues, recommenders), recommending (a r
 and one's own), accounts (a token for a password) and issues (the editors' issue desk).
 """
 
-from csp.constants import SELF, UNSAFE_INLINE
-from csp.decorators import csp_replace, csp_update
 from django.urls import include, path, reverse
+from django.views.generic import RedirectView
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +27,6 @@ ROOT_LINKS = {
     "search": "api:search",
     "schema": "api:schema",
     "docs": "api:docs",
-    "redoc": "api:redoc",
 }
 
 
@@ -49,24 +47,16 @@ class ApiRootView(APIView):
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Both pages load their scripts from our static files (templates/api/: no inline script or style).
+    # The docs page loads everything from our static files (templates/api/: no inline script or
+    # style, nothing from another host).
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
-    # ReDoc's bundle writes <style> elements as it loads (before a nonce could be handed to it),
-    # runs its search in a worker made from a blob: URL, and shows Redocly's logo from their CDN.
-    # Its scripts stay as strict as everywhere else.
-    path(
-        "redoc/",
-        csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(
-            csp_update({"worker-src": [SELF, "blob:"], "img-src": ["https://cdn.redoc.ly"]})(
-                SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
-            )
-        ),
-        name="redoc",
-    ),
+    # There was a ReDoc page here; its bundle shows Redocly's logo from their CDN and writes inline
+    # styles, so it is gone: its old address leads to the docs page, which has it all.
+    path("redoc/", RedirectView.as_view(pattern_name="api:docs", permanent=True), name="redoc"),
     path("", include("recommendations.reading.api_urls")),
     path("", include("recommendations.recommending.api_urls")),
     path("", include("recommendations.accounts.api_urls")),

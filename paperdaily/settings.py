@@ -379,7 +379,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Content-Security-Policy (django-csp): scripts, styles, images and requests from our own origin
 # only, and no inline script or style anywhere (admin and API docs included). The few views that
-# need more say so with csp.decorators (the HTML export's styles, ReDoc's).
+# need more say so with csp.decorators (the HTML export's styles).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -546,7 +546,6 @@ SPECTACULAR_SETTINGS = {
     # No badge image from validator.swagger.io (it would send our schema's address there, and
     # the Content-Security-Policy allows images from our own origin only).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "REDOC_DIST": "SIDECAR",
     # Several choice sets share the field name "status": name their schema enums after their models.
     "ENUM_NAME_OVERRIDES": {
         "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from paperdaily.lib.api import error_body
 from recommendations.models import Issue
 from recommendations.reading.cards import issue_cards
+from recommendations.reading.digest import issue_digest
 
 RECENT_ISSUES = 8
 
@@ -18,13 +19,12 @@ RECENT_ISSUES = 8
 def home(request):
     issues = list(Issue.objects.published().with_entry_count()[: RECENT_ISSUES + 1])
     latest = issues[0] if issues else None
-    entries = []
-    if latest:
-        entries = issue_cards(latest)
+    # The latest issue at a glance; its page has the full cards.
+    digest = issue_digest(issue_cards(latest)) if latest else []
     return render(
         request,
         "home.html",
-        {"latest": latest, "entries": entries, "recent_issues": issues[1:]},
+        {"latest": latest, "digest": digest, "recent_issues": issues[1:]},
     )
 
 

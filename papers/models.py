@@ -1,9 +1,12 @@
 """Papers, their authors, topics and code: what recommendations point at."""
 
+from datetime import timedelta
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily.lib.urls import cached_reverse
@@ -243,6 +246,19 @@ class Paper(models.Model):
     @property
     def has_title(self):
         return bool(self.title.strip())
+
+    # A paper still "pending" this long after it was added is not being fetched: its fetch is
+    # stuck or waiting (no worker, no network), and readers are not told it is under way.
+    FETCH_UNDER_WAY_FOR = timedelta(days=1)
+
+    @property
+    def fetch_in_progress(self):
+        """Whether the paper's first fetch is plausibly still running (for a reader's quiet note)."""
+        return (
+            self.metadata_status == self.MetadataStatus.PENDING
+            and self.created_at is not None
+            and self.created_at > timezone.now() - self.FETCH_UNDER_WAY_FOR
+        )
 
     @property
     def identifier_label(self):

@@ -62,9 +62,22 @@ def issue_bibtex(issue) -> str:
         if paper_id in seen:  # two people recommended the same paper: one reference
             continue
         seen.add(paper_id)
+        if not (facts.get("title") or "").strip():
+            # Nothing to cite: a comment says why the entry has no reference, rather than an empty @misc.
+            blocks.append(_no_details_comment(rec))
+            continue
         key = _unique_key(_bibtex_key(facts, paper_id), keys)
         blocks.append(_bibtex_entry(key, facts, note))
     return "\n".join(blocks)
+
+
+def _no_details_comment(rec) -> str:
+    entry = getattr(rec, "issue_entry", None)
+    text = _("Entry %(position)s: paper details not recorded, so no reference.") % {
+        "position": entry.position if entry is not None else "?"
+    }
+    # Outside an entry BibTeX reads "@" as the start of one: none may slip in through a translation.
+    return "% " + " ".join(text.replace("@", " ").split()) + "\n"
 
 
 def _bibtex_entry(key: str, facts: dict, note: str) -> str:

@@ -24,6 +24,9 @@ LINK_KINDS = dict(PaperLink.Kind.choices)
 CODE_HOST_LABELS = dict(CODE_HOSTS)
 # The snapshot's shape; a card stored under an older version is read with the keys it has.
 SNAPSHOT_VERSION = 1
+# What stands for the title of a paper nobody identified: the entry still has its write-up,
+# topic and recommender; it says so plainly and promises nothing.
+NO_DETAILS = _("Paper details not recorded")
 
 
 def paper_facts(paper) -> dict:
@@ -149,7 +152,8 @@ def card_from_facts(facts: dict, *, now: dict | None = None) -> Card:
 
 
 def _note_changes(card: Card, now: dict) -> None:
-    if now.get("title") and card.title and now["title"] != card.title:
+    if now.get("title") and now["title"] != card.title:
+        # Also when published without a title: an editor has identified the paper since.
         card.title_now = now["title"]
     current = {code["url"]: code for code in now.get("code", [])}
     for chip in card.code:
@@ -259,8 +263,12 @@ def card_context(recommendation, *, position=None) -> dict:
         "tag_name": tag.name,
         "tag_url": tag.get_absolute_url(),
         "paper_url": recommendation.paper.get_absolute_url(),
-        "title": card.title,
-        "title_now": card.title_now,
+        # Published untitled and identified since: the title it has now is the one to show.
+        "title": card.title or card.title_now,
+        "title_now": card.title_now if card.title else "",
+        "details_recorded": bool(card.title or card.title_now),
+        # A live card (a draft's) whose paper is still being fetched says so; a published one cannot be.
+        "details_pending": not card.frozen and card.facts.get("metadata_status") == "pending",
         "authors": card.authors[:6],
         "more_authors": len(card.authors) > 6,
         "institutions": card.institutions,

@@ -23,7 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from recommendations.markdown import absolutize_links
-from recommendations.reading.cards import Card, CodeChip, LinkChip, issue_recommendations
+from recommendations.reading.cards import NO_DETAILS, Card, CodeChip, LinkChip, issue_recommendations
 
 # The card shows this many authors, then "et al."; the exports read like the card.
 AUTHORS_SHOWN = 6
@@ -98,7 +98,7 @@ def export_entries(recommendations, *, site_url: str) -> list[ExportEntry]:
         entries.append(
             ExportEntry(
                 position=entry.position if entry is not None else None,
-                title=card.title,
+                title=card.title or card.title_now,
                 paper_url=absolute_url(site_url, rec.paper.get_absolute_url()),
                 authors=card.authors,
                 venue=card.venue,
@@ -188,7 +188,7 @@ def issue_markdown(issue, *, site_url: str) -> str:
 
 
 def _markdown_entry(entry: ExportEntry, *, site_url: str) -> list[str]:
-    title = entry.title or _("Untitled paper")
+    title = entry.title or str(NO_DETAILS)
     number = f"{entry.position}. " if entry.position else ""
     lines = [f"## {number}{_markdown_link(title, entry.paper_url)}", ""]
     facts = []

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from papers.models import Tag
 from recommendations.models import Issue, Recommendation
-from recommendations.reading.cards import with_cards
+from recommendations.reading.cards import NO_DETAILS, with_cards
 from recommendations.reading.exports import absolute_url, export_entries, issue_context
 
 ISSUES_IN_FEED = 20
@@ -148,7 +148,7 @@ class IssuesAtomFeed(AtomMixin, IssuesRssFeed):
 
 def _issue_summary(entries):
     count = ngettext("%(counter)s paper", "%(counter)s papers", len(entries)) % {"counter": len(entries)}
-    titles = "; ".join(entry.title or _("Untitled paper") for entry in entries)
+    titles = "; ".join(entry.title or str(NO_DETAILS) for entry in entries)
     # type="html": plain text is escaped once more so that a "<" in a title stays a character.
     return escape(f"{count}: {titles}" if titles else count)
 
@@ -188,7 +188,7 @@ class TagRssFeed(SiteFeed):
         return recommendations
 
     def item_title(self, recommendation):
-        return recommendation.export.title or _("Untitled paper")
+        return recommendation.export.title or str(NO_DETAILS)
 
     def item_link(self, recommendation):
         return recommendation.export.paper_url

@@ -5,7 +5,9 @@ size of the archive: the candidates are the featured papers that share an approv
 recommender with the paper through recommendations readers may see, plus (on PostgreSQL) those
 whose title is close to its title (pg_trgm ``%``, served by the title trigram index of
 migration papers/0004_search; at most SIMILAR_TITLE_CANDIDATES of them). Score: 3 a shared
-topic + 2 a shared recommender + title similarity (0 to 1); ties go to the newest paper.
+topic + 2 a shared recommender + title similarity (0 to 1); ties go to the newest paper. A paper
+whose details were never recorded (no title) is no one's related paper: a reader could not tell
+what it is from a list.
 
 That query's title search still grows with the archive (a hundred milliseconds at 100,000
 papers with many alike titles), so pages do not run it: a worker stores each featured paper's
@@ -106,6 +108,7 @@ SELECT {_COLUMNS},
   JOIN papers_paper p ON p.id = c.id
   CROSS JOIN me
   LEFT JOIN shared s ON s.paper_id = c.id
+ WHERE TRIM(p.title) <> ''
  ORDER BY 3 * COALESCE(s.shared_tags, 0) + 2 * COALESCE(s.shared_recommenders, 0) + {similarity} DESC,
           p.year DESC NULLS LAST, p.id DESC
  LIMIT %(limit)s
@@ -191,6 +194,7 @@ def stored_related_papers(paper: Paper, *, limit: int = 5) -> list[Paper]:
     links = (
         RelatedPaper.objects.filter(paper=paper)
         .filter(Exists(visible))
+        .exclude(related__title__regex=r"^\s*$")
         .select_related("related")
         .defer(*(f"related__{name}" for name in _SKIPPED))
         .order_by("rank")[:limit]

@@ -41,7 +41,13 @@ def paper_detail(request, pk):
     return render(
         request,
         "papers/paper_detail.html",
-        {"paper": paper, "recommendations": recommendations, "issues": issues, "related": related},
+        {
+            "paper": paper,
+            "recommendations": recommendations,
+            "issues": issues,
+            "related": related,
+            "editor_view": sees_drafts(request.user),
+        },
     )
 
 

@@ -79,7 +79,8 @@
       status.textContent = data.status_label;
       status.className = `status status--${data.status}`;
       if (paper.metadata_status !== "pending") {
-        state.textContent = paper.metadata_status === "ok" ? text("found") : text("failed");
+        if (paper.metadata_status === "ok") state.textContent = text("found");
+        else state.textContent = paper.title ? text("known") : text("failed");
         delete state.dataset.pending;
         return;
       }

@@ -171,9 +171,16 @@ def test_it_links_every_collection_and_the_docs_from_the_root(api_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
-def test_it_serves_the_docs_pages(client, path):
-    response = client.get(path)
+def test_it_serves_the_docs_page(client):
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_it_sends_the_old_redoc_address_to_the_docs_page(client):
+    response = client.get("/api/redoc/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/docs/"

@@ -144,10 +144,65 @@ def test_it_renders_a_paper_that_is_not_identified_yet(client):
 
     assert response.status_code == 200
     document = soup(response)
-    assert document.find("h1").get_text(strip=True) == "Untitled paper"
-    assert "metadata pending" in document.select_one(".notice").get_text().lower()
+    assert document.find("h1").get_text(strip=True) == "Paper details not recorded"
+    # Readers get no banner and no promise; the write-up, topic and recommender are all there.
+    assert document.select_one(".notice") is None
+    assert "will complete" not in document.get_text()
+    assert document.select_one("blockquote.recommendation footer a[href^='/tags/']") is not None
     # Without title or identifier, the link the recommender gave is the only way to the paper.
     assert document.select_one('a[href="https://www.cmu.edu/some/dqn-questionnaire-paper"]') is not None
+
+
+FAILED_FETCH = "could not reach arXiv: connection refused (export.arxiv.org)"
+
+
+def failed_fetch_paper():
+    return featured_paper(
+        title="Attention Is All You Need",
+        arxiv_id="1706.03762",
+        metadata_status=Paper.MetadataStatus.FAILED,
+        metadata_error=FAILED_FETCH,
+    )
+
+
+def test_it_shows_readers_what_is_known_of_a_paper_whose_fetch_failed_without_a_banner(client):
+    paper = failed_fetch_paper()
+
+    response = client.get(f"/papers/{paper.pk}/")
+
+    document = soup(response)
+    assert document.find("h1").get_text(strip=True) == "Attention Is All You Need"
+    assert document.select_one(".notice") is None
+    text = document.get_text()
+    assert "could not reach arXiv" not in text
+    assert "pending" not in text.lower()
+    assert "will complete" not in text
+
+
+def test_it_shows_editors_the_fetch_state_and_its_last_error(editor_client):
+    paper = failed_fetch_paper()
+
+    response = editor_client.get(f"/papers/{paper.pk}/")
+
+    note = soup(response).select_one(".notice--editor")
+    assert note["data-fetch-state"] == "failed"
+    assert FAILED_FETCH in note.get_text()
+    assert note.select_one(f'a[href="/admin/papers/paper/{paper.pk}/change/"]') is not None
+
+
+def test_it_notes_quietly_that_a_fresh_papers_details_are_being_fetched(client):
+    paper = featured_paper(title="", arxiv_id="2401.00001", metadata_status=Paper.MetadataStatus.PENDING)
+
+    fresh_page = soup(client.get(f"/papers/{paper.pk}/"))
+    Paper.objects.filter(pk=paper.pk).update(created_at=datetime(2019, 1, 25, tzinfo=UTC))
+    old_page = soup(client.get(f"/papers/{paper.pk}/"))
+
+    note = fresh_page.select_one(".paper__note").get_text(strip=True)
+    assert note == "Some details of this paper are still being fetched."
+    assert fresh_page.select_one(".notice") is None
+    # Pending since 2019: nothing is under way, and nothing says so.
+    assert old_page.select_one(".paper__note") is None
+    assert old_page.find("h1").get_text(strip=True) == "Paper details not recorded"
 
 
 def test_it_renders_hostile_metadata_escaped(client):

@@ -117,7 +117,6 @@ def test_it_gives_every_entry_a_unique_ascii_key():
         make_paper("CornerNet, the third", authors=["Hei Law"], year=2018),
         make_paper("Über Schätzung", authors=["Jürgen Ødegård"], year=2019),
         chinese := make_paper("图神经网络", authors=["王小明"], year=2020),
-        untitled := make_paper("", authors=[]),
     )
 
     library = parse(issue_bibtex(issue))
@@ -128,19 +127,20 @@ def test_it_gives_every_entry_a_unique_ascii_key():
         "law2018cornernetb",
         "odegard2019uber",
         f"paper{chinese.pk}",
-        f"paper{untitled.pk}",
     ]
     assert all(entry.key.isascii() and entry.key.isalnum() for entry in library.entries)
 
 
-def test_it_writes_a_valid_entry_for_a_paper_nobody_has_identified():
-    untitled = make_paper("", authors=[])
-    issue = issue_of(untitled, number=3)
+def test_it_writes_a_comment_not_an_empty_entry_for_a_paper_nobody_has_identified():
+    titled = make_paper("A titled paper", authors=["A Person"], year=2019)
+    issue = issue_of(titled, make_paper("", authors=[]), number=3)
 
-    (entry,) = parse(issue_bibtex(issue)).entries
+    text = issue_bibtex(issue)
+    library = parse(text)
 
-    assert (entry.entry_type, entry.key) == ("misc", f"paper{untitled.pk}")
-    assert fields(entry) == {"note": "Recommended in PaperDaily, issue 3"}
+    assert [fields(entry)["title"] for entry in library.entries] == ["A titled paper"]
+    assert "% Entry 2: paper details not recorded, so no reference." in text.splitlines()
+    assert text.count("@") == 1
 
 
 def test_it_lists_a_paper_recommended_twice_in_an_issue_once():

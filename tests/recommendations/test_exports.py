@@ -125,7 +125,7 @@ def test_it_exports_an_untitled_paper_and_a_draft_without_a_date(admin_client):
     text = admin_client.get("/issues/9/export.md").content.decode()
 
     assert "Issue 9 · draft · 1 paper" in text
-    assert "## 1. [Untitled paper](" in text
+    assert "## 1. [Paper details not recorded](" in text
     assert "Nobody knows this one yet." in text
 
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.models import Paper, Repository
-from recommendations.issues.publishing import issue_publish
+from recommendations.issues.publishing import issue_freeze_missing_cards, issue_publish
 from recommendations.models import Figure
 from tests.factories import (
     make_entry,
@@ -390,3 +390,19 @@ def test_it_answers_304_to_a_reader_that_has_the_feed_already(client, url):
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     make_issue(129, published_at=None)  # a newer issue: the feed changes
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_it_says_plainly_that_an_entrys_paper_details_were_not_recorded(client):
+    tag = make_tag("Recommender Systems", slug="recommender-systems")
+    issue = make_issue(7)
+    make_entry(issue, tag=tag, paper=make_paper("", authors=[]), writeup="A questionnaire made by a DQN.")
+    issue_freeze_missing_cards(issue_id=issue.pk)
+
+    _, issues = fetch(client, "/feeds/issues.atom")
+    _, topic = fetch(client, "/feeds/tags/recommender-systems.atom")
+
+    assert issues.entries[0].summary == "1 paper: Paper details not recorded"
+    assert "Paper details not recorded" in atom_content(issues.entries[0])
+    assert "A questionnaire made by a DQN." in atom_content(issues.entries[0])
+    assert [entry.title for entry in topic.entries] == ["Paper details not recorded"]
+    assert "Untitled" not in client.get("/feeds/issues.atom").content.decode()

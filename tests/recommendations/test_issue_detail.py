@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.models import Paper
+from recommendations.issues.publishing import issue_freeze_missing_cards
 from recommendations.models import Issue
 from recommendations.reading.tasks import flush_issue_reads
 from tests.factories import (
@@ -198,9 +199,25 @@ def test_it_renders_an_entry_whose_paper_is_not_identified(client):
 
     assert response.status_code == 200
     card = cards(response)[0]
-    assert "metadata pending" in card.select_one(".entry__title").get_text()
+    # Said plainly, with no promise and no "pending" on a published issue.
+    assert card.select_one(".entry__title").get_text(strip=True) == "Paper details not recorded"
+    assert not card.select(".pill--pending")
+    assert "Untitled" not in response.content.decode()
     assert card.select_one(".entry__title a")["href"] == f"/papers/{paper.pk}/"
     assert "https://www.cmu.edu/some/dqn-questionnaire-paper" in hrefs(card.select_one(".entry__submitted"))
+
+
+def test_it_shows_the_title_an_editor_gave_a_paper_published_without_one(client):
+    issue = make_issue(128)  # published without its paper's details, like the column's issue 128
+    paper = make_paper("", metadata_status=Paper.MetadataStatus.NEEDS_EDITOR)
+    make_entry(issue, paper=paper)
+    assert issue_freeze_missing_cards(issue_id=issue.pk) == 1
+    Paper.objects.filter(pk=paper.pk).update(title="Cold-start questionnaires by DQN", metadata_status="ok")
+
+    card = cards(client.get("/issues/128/"))[0]
+
+    assert card.select_one(".entry__title").get_text(strip=True) == "Cold-start questionnaires by DQN"
+    assert card.select_one(".entry__since") is None
 
 
 def test_it_says_so_when_an_issue_has_no_entries(client):

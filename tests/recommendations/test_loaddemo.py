@@ -96,7 +96,8 @@ def test_it_shows_all_17_entries_on_the_issue_page(client, demo):
     assert [article["id"] for article in document.select("article.entry")] == [f"entry-{n}" for n in range(1, 18)]
     assert len(document.select(".link-chip--code")) == 11
     assert len(document.select(".link-chip--dataset")) == 1
-    assert len(document.select(".pill--pending")) == 1
+    assert [a.get_text(strip=True) for a in document.select(".entry__unrecorded")] == ["Paper details not recorded"]
+    assert not document.select(".pill--pending")
 
 
 def test_its_introduction_links_recommend_a_paper_to_the_form(client, demo):

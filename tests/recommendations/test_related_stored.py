@@ -186,3 +186,16 @@ def test_two_workers_storing_one_paper_at_once_do_not_collide(topic):
     assert stored == [1]
     rows = list(RelatedPaper.objects.filter(paper=paper).order_by("rank").values_list("related_id", flat=True))
     assert sorted(rows) == sorted(ids(topic[1:]))
+
+
+def test_it_lists_no_paper_whose_details_were_not_recorded_live_or_stored(topic):
+    paper, unrecorded = topic[0], topic[1]
+    related_papers_store(paper_ids=[paper.pk])  # stored while it still had a title
+    Paper.objects.filter(pk=unrecorded.pk).update(title="  ")
+
+    assert unrecorded.pk not in ids(related_papers(paper, limit=STORED))
+    assert unrecorded.pk not in ids(stored_related_papers(fresh(paper), limit=STORED))
+    assert set(ids(stored_related_papers(fresh(paper), limit=STORED))) == set(ids(topic[2:]))
+    page = Client().get(f"/papers/{paper.pk}/").content.decode()
+    assert f'href="/papers/{unrecorded.pk}/"' not in page
+    assert "Untitled paper" not in page

@@ -52,3 +52,24 @@ def test_it_hides_other_peoples_recommendations(client, rec, django_user_model):
     assert client.get(f"/recommend/{other.pk}/thanks/").status_code == 404
     assert client.get(f"/recommend/{other.pk}/status/").status_code == 404
     assert client.get("/recommend/99999999999999999999/status/").status_code == 404
+
+
+@pytest.mark.parametrize("state", ["pending", "failed", "needs_editor"])
+def test_it_shows_the_title_at_once_when_the_paper_is_already_known(client, rec, state):
+    Paper.objects.filter(pk=rec.paper_id).update(title="Semi-Supervised Sequence Modeling", metadata_status=state)
+
+    soup = BeautifulSoup(client.get(f"/recommend/{rec.pk}/thanks/").content, "html.parser")
+
+    assert soup.select_one("[data-paper-title]").get_text(strip=True) == "Semi-Supervised Sequence Modeling"
+    note = soup.select_one("[data-paper-state]").get_text(" ", strip=True)
+    assert "We know this paper already" in note
+    assert "editor will" not in note
+
+
+def test_it_promises_nothing_when_the_fetch_failed(client, rec):
+    Paper.objects.filter(pk=rec.paper_id).update(metadata_status="failed")
+
+    soup = BeautifulSoup(client.get(f"/recommend/{rec.pk}/thanks/").content, "html.parser")
+
+    assert "will complete" not in soup.get_text()
+    assert "Your link is saved" in soup.select_one("[data-paper-state]").get_text()

@@ -2,7 +2,8 @@
 
 Each payload goes through the recommend form as a recommender would send it, is shown on
 the edit page while it waits (as textarea text only), then is published in an issue and
-read back from the issue page, the paper page, the recommender's page and the home page.
+read back from the issue page, the paper page, the recommender's page and the home page (which
+shows the write-up's opening as plain text).
 Each page is parsed as a browser would and searched for anything that could run.
 
 The payload file holds one payload a line. ``\\x00`` to ``\\x1f`` written as escapes are
@@ -187,9 +188,16 @@ def test_it_shows_the_payload_as_inert_text_everywhere(client, me, topic, edit_p
     rec.save(update_fields=["status"])
     issue = make_issue()
     add_to_issue(issue, rec)
-    for url in (f"/issues/{issue.number}/", f"/papers/{rec.paper_id}/", f"/recommenders/{me.handle}/", "/"):
+    for url in (f"/issues/{issue.number}/", f"/papers/{rec.paper_id}/", f"/recommenders/{me.handle}/"):
         page = assert_page_safe(client.get(url))
         assert_template_syntax_stays_text(payload, writeups_on(page))
+    # The home page shows the opening of the write-up only, as plain text cut short.
+    (excerpt,) = assert_page_safe(client.get("/")).select(".digest__excerpt")
+    assert_safe_html(excerpt.decode_contents())
+    assert [element.name for element in excerpt.find_all(True)] in (["a"], ["a", "span"])
+    assert "test-only-secret-key" not in excerpt.get_text()
+    if "7*7" in payload:
+        assert "49" not in excerpt.get_text()
 
 
 @pytest.mark.parametrize(
