@@ -24,6 +24,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_thumbnails(settings):
+    """A metadata fetch sends its paper to be drawn; tests of thumbnails turn this back on."""
+    settings.PAPERDAILY_THUMBNAILS = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # admin_client's user is created with a password; the real hasher costs ~0.2 s a test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,6 +82,7 @@ def replay(settings):
         settings.PAPERDAILY_CROSSREF_API_URL = servers.crossref.base_url
         settings.PAPERDAILY_SEMANTIC_SCHOLAR_API_URL = servers.semantic_scholar.base_url + "/graph/v1"
         settings.PAPERDAILY_GITHUB_API_URL = servers.github.base_url
+        settings.PAPERDAILY_ARXIV_PDF_URL = servers.arxiv.base_url + "/pdf"
         # Tests of the limiter set their own budgets; everywhere else it must not slow the suite down.
         settings.PAPERDAILY_RATE_LIMITS = dict.fromkeys(
             ("arxiv", "crossref", "semantic_scholar", "github"), "1000 per second"
