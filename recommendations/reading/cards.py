@@ -360,7 +360,7 @@ def paper_summary(card: Card) -> dict:
         # The paper's own date: arXiv's first version, or its publication; not when we saw it.
         "date": _date(card.published_on),
         "date_is_arxiv": card.from_arxiv,
-        "year": card.year,
+        "year": _year_unless_said(card.year, card.venue),
         "pdf_url": card.pdf_url,
     }
 
@@ -380,7 +380,7 @@ def paper_card(paper) -> dict:
         "abstract": short_abstract(" ".join(paper.abstract.split())),
         "date": paper.published_on,
         "date_is_arxiv": bool(paper.arxiv_id),
-        "year": paper.year,
+        "year": _year_unless_said(paper.year, paper.venue),
         "pdf_url": pdf_url(paper),
         "picture": None,
         "code": [
@@ -391,3 +391,8 @@ def paper_card(paper) -> dict:
     if thumbnail := paper.thumbnail_facts:
         summary["picture"] = {"kind": "page", "caption": "", **thumbnail}
     return summary
+
+
+def _year_unless_said(year, venue):
+    """The year, for a paper with no date, unless its venue already says it ("AAAI 2019")."""
+    return None if year is None or str(year) in (venue or "") else year

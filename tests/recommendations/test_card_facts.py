@@ -102,6 +102,13 @@ def test_a_paper_without_a_date_or_pdf_shows_its_year_and_no_pdf():
     assert (context["date"], context["year"], context["pdf_url"], context["picture"]) == (None, 2019, "", None)
 
 
+def test_a_year_the_venue_already_says_is_not_said_twice():
+    issue = make_issue(128, published=False)
+    make_entry(issue, paper=make_paper("An AAAI paper", venue="AAAI 2019", year=2019))
+
+    assert context_of(issue)["year"] is None
+
+
 def test_an_arxiv_paper_without_a_stored_pdf_link_links_arxivs():
     issue = make_issue(128, published=False)
     make_entry(issue, paper=arxiv_paper(pdf_url=""))
