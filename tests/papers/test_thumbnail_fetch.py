@@ -208,3 +208,25 @@ def test_a_pdf_spends_the_one_arxiv_budget_the_metadata_spends(replay, settings)
         services.paper_fetch_thumbnail(paper_id=paper.pk)
 
     assert [request.path for request in replay.arxiv.requests] == ["/api/query"]
+
+
+def test_an_editor_sees_the_thumbnail_and_can_have_it_drawn_again(
+    replay, eager, admin_client, django_capture_on_commit_callbacks
+):
+    replay.arxiv.add("/pdf/1808.01244v2", body_file="arxiv/pdf-1808.01244v2.pdf", headers=PDF)
+    paper = arxiv_paper()
+    Paper.objects.filter(pk=paper.pk).update(thumbnail_error="arXiv answered HTTP 404 for the PDF")
+    assert (
+        "arXiv answered HTTP 404 for the PDF"
+        in admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/papers/paper/", {"action": "draw_thumbnail_again", "_selected_action": [paper.pk]}, follow=True
+        )
+
+    paper.refresh_from_db()
+    assert paper.thumbnail and paper.thumbnail_error == ""
+    page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+    assert f'<img src="{paper.thumbnail.url}" width="320" height="415"' in page
