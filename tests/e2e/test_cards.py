@@ -2,7 +2,6 @@
 paper's date, a PDF link, stars, and a picture that takes no room where there is none."""
 
 import datetime
-import shutil
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,8 +14,6 @@ from recommendations.models import Issue, IssueEntry
 from tests.replay import DATA_DIR
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = "/work/helpers/shots/cards"
 
 
 @pytest.fixture
@@ -59,10 +56,7 @@ def text_right(locator):
 
 
 def shoot(page, artifacts_dir, name):
-    path = artifacts_dir / name
-    page.screenshot(path=str(path), full_page=False)
-    if shutil.os.path.isdir(SHOTS):
-        shutil.copy(path, f"{SHOTS}/{name}")
+    page.screenshot(path=str(artifacts_dir / name), full_page=False)
 
 
 def test_a_card_shows_the_papers_facts_and_its_first_page(demo, live_server, page, artifacts_dir):
