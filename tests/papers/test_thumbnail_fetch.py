@@ -230,3 +230,25 @@ def test_an_editor_sees_the_thumbnail_and_can_have_it_drawn_again(
     assert paper.thumbnail and paper.thumbnail_error == ""
     page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
     assert f'<img src="{paper.thumbnail.url}" width="320" height="415"' in page
+
+
+def test_it_records_a_drawing_that_passes_its_time(replay, settings):
+    settings.PAPERDAILY_THUMBNAIL_TIMEOUT = 0.05
+    replay.arxiv.add("/pdf/1808.01244v2", body_file="arxiv/pdf-1808.01244v2.pdf", headers=PDF)
+    paper = arxiv_paper()
+
+    stored = services.paper_fetch_thumbnail(paper_id=paper.pk)
+
+    assert not stored.thumbnail
+    assert stored.thumbnail_error == "arXiv's PDF: drawing the first page took longer than 0.05 s"
+
+
+def test_a_download_past_its_deadline_is_retried_later(replay, settings):
+    settings.PAPERDAILY_PDF_DEADLINE = 0.3
+    replay.arxiv.add("/pdf/1808.01244v2", body_file="arxiv/pdf-1808.01244v2.pdf", headers=PDF, delay=1.5)
+    paper = arxiv_paper()
+
+    with pytest.raises(TemporaryError, match="did not answer within 0.3 s"):
+        services.paper_fetch_thumbnail(paper_id=paper.pk)
+
+    assert Paper.objects.get(pk=paper.pk).thumbnail_error == "arXiv did not answer within 0.3 s"
