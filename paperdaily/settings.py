@@ -293,6 +293,8 @@ CELERY_TIMEZONE = "UTC"
 # delays a fetch until the sweeper finds the row still pending.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-metadata": {"task": "papers.sweep_pending", "schedule": 300.0},
+    # arXiv papers whose first page is not drawn yet (those the metadata fetch did not send).
+    "fetch-missing-thumbnails": {"task": "papers.fetch_missing_thumbnails", "schedule": crontab(hour=4, minute=37)},
     "sweep-decision-emails": {"task": "recommendations.sweep_decision_emails", "schedule": 600.0},
     "publish-due-issues": {"task": "recommendations.publish_due_issues", "schedule": 60.0},
     "sweep-newsletters": {"task": "recommendations.sweep_newsletters", "schedule": 300.0},
@@ -408,6 +410,8 @@ PAPERDAILY_GITHUB_API_URL = env_str("PAPERDAILY_GITHUB_API_URL", "https://api.gi
 # GitLab's and Hugging Face's public APIs, asked without a token: public projects, models, datasets, Spaces.
 PAPERDAILY_GITLAB_API_URL = env_str("PAPERDAILY_GITLAB_API_URL", "https://gitlab.com/api/v4")
 PAPERDAILY_HUGGINGFACE_API_URL = env_str("PAPERDAILY_HUGGINGFACE_API_URL", "https://huggingface.co/api")
+# arXiv's PDFs, read only to draw a paper's first page as a thumbnail (papers/thumbnails.py).
+PAPERDAILY_ARXIV_PDF_URL = env_str("PAPERDAILY_ARXIV_PDF_URL", "https://arxiv.org/pdf")
 GITHUB_TOKEN = env_str("GITHUB_TOKEN", "")
 SEMANTIC_SCHOLAR_API_KEY = env_str("SEMANTIC_SCHOLAR_API_KEY", "")
 # Crossref's "polite pool" wants a contact address; it also goes into our User-Agent.
@@ -452,6 +456,15 @@ if PAPERDAILY_FETCH_MAX_RETRIES < 0:
 # longer than the longest backoff between two tries (16 min), so a fetch waiting for its retry
 # is not sent twice; a lost one is sent again within this time plus beat's 5 minutes.
 PAPERDAILY_PENDING_SWEEP_AFTER = env_int("PAPERDAILY_PENDING_SWEEP_AFTER", 1200)
+# --- Thumbnails of a paper's first page, drawn by a worker from its arXiv PDF.
+PAPERDAILY_THUMBNAILS = env_bool("PAPERDAILY_THUMBNAILS", True)
+# A PDF bigger than this (after decompression) is not read; most papers are a few megabytes.
+PAPERDAILY_PDF_MAX_BYTES = env_int("PAPERDAILY_PDF_MAX_BYTES", 30 * 1024 * 1024)
+# Seconds the PDF's whole download may take.
+PAPERDAILY_PDF_DEADLINE = env_float("PAPERDAILY_PDF_DEADLINE", 60.0)
+# The drawing runs in a child process with this much address space and this many seconds.
+PAPERDAILY_THUMBNAIL_MEMORY = env_int("PAPERDAILY_THUMBNAIL_MEMORY", 768 * 1024 * 1024)
+PAPERDAILY_THUMBNAIL_TIMEOUT = env_float("PAPERDAILY_THUMBNAIL_TIMEOUT", 20.0)
 # Beat refreshes the repositories of issues published within this many days.
 PAPERDAILY_REFRESH_RECENT_DAYS = env_int("PAPERDAILY_REFRESH_RECENT_DAYS", 60)
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("recommendations.accounts.urls")),
     # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
     re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),
+    re_path(r"^media/(?P<path>thumbnails/.+)$", media.serve_figure, name="media-thumbnail"),
     path("", include("recommendations.reading.urls")),
     path("feeds/", include("recommendations.reading.feed_urls")),
     path("", include("recommendations.reading.export_urls")),

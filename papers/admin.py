@@ -171,9 +171,12 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
         "created_at",
         "updated_at",
         "raw_metadata_display",
+        "thumbnail_preview",
+        "thumbnail_error",
+        "thumbnail_tried_at",
     ]
     inlines = [PaperAuthorInline, PaperRepositoryInline, PaperLinkInline]
-    actions = ["fetch_again", "forget_hand_edits"]
+    actions = ["fetch_again", "draw_thumbnail_again", "forget_hand_edits"]
     fieldsets = [
         (None, {"fields": ["title", "abstract", "venue", "year", "published_on", "institutions"]}),
         (
@@ -196,8 +199,23 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
                 ]
             },
         ),
+        (_("First page"), {"fields": ["thumbnail_preview", "thumbnail_error", "thumbnail_tried_at"]}),
         (_("As the sources sent it"), {"classes": ["collapse"], "fields": ["raw_metadata_display"]}),
     ]
+
+    @admin.display(description=_("thumbnail"))
+    def thumbnail_preview(self, obj):
+        facts = obj.thumbnail_facts
+        if not facts:
+            return (
+                _("none yet (drawn by a worker from the arXiv PDF)") if obj.arxiv_id else _("none (not an arXiv paper)")
+            )
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="" style="max-width: 160px; height: auto">',
+            facts["url"],
+            facts["width"],
+            facts["height"],
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
@@ -247,6 +265,22 @@ class PaperAdmin(HttpsUrls, ModelAdmin):
                 len(rows),
             )
             % {"count": len(rows)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Draw the first page again"))
+    def draw_thumbnail_again(self, request, queryset):
+        ids = list(queryset.exclude(arxiv_id="").values_list("pk", flat=True))
+        Paper.objects.filter(pk__in=ids).update(thumbnail_error="")
+        services.enqueue_thumbnails(ids)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d arXiv paper queued to have its first page drawn.",
+                "%(count)d arXiv papers queued to have their first page drawn.",
+                len(ids),
+            )
+            % {"count": len(ids)},
             messages.SUCCESS,
         )
 

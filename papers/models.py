@@ -168,6 +168,13 @@ class Paper(models.Model):
     fetch_attempts = models.PositiveSmallIntegerField(_("fetch tries"), default=0, editable=False)
     # When the running try began; cleared when it records anything. Still set: that try never finished.
     fetch_started_at = models.DateTimeField(_("fetch try started at"), null=True, blank=True, editable=False)
+    # A picture of the paper's first page, drawn by a worker from its arXiv PDF (papers/thumbnails.py):
+    # a small WebP under a random name, or empty with the reason in ``thumbnail_error``.
+    thumbnail = models.FileField(_("thumbnail"), upload_to="thumbnails/", max_length=200, blank=True, editable=False)
+    thumbnail_width = models.PositiveSmallIntegerField(_("thumbnail width"), null=True, blank=True, editable=False)
+    thumbnail_height = models.PositiveSmallIntegerField(_("thumbnail height"), null=True, blank=True, editable=False)
+    thumbnail_error = models.TextField(_("last thumbnail error"), blank=True, editable=False)
+    thumbnail_tried_at = models.DateTimeField(_("thumbnail tried at"), null=True, blank=True, editable=False)
     # When a worker last stored the papers related to this one (recommendations/reading/related.py).
     related_computed_at = models.DateTimeField(_("related papers computed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -287,6 +294,13 @@ class Paper(models.Model):
         if self.openreview_id:
             return f"https://openreview.net/forum?id={self.openreview_id}"
         return ""
+
+    @property
+    def thumbnail_facts(self):
+        """The thumbnail as a card shows it (url, width, height), or None."""
+        if not self.thumbnail or not self.thumbnail_width or not self.thumbnail_height:
+            return None
+        return {"url": self.thumbnail.url, "width": self.thumbnail_width, "height": self.thumbnail_height}
 
     @property
     def ordered_authors(self):

@@ -151,6 +151,29 @@ def fetch_repositories(self, repository_ids):
         enqueue(fetch_repository, repository_id, countdown=min(max(delay, 0.5), BACKOFF_MAX))
 
 
+@shared_task(name="papers.fetch_thumbnail", **_fetch_task)
+def fetch_thumbnail(self, paper_id):
+    """Draw an arXiv paper's first page; its PDF is one request from the arXiv budget."""
+    try:
+        services.paper_fetch_thumbnail(paper_id=paper_id)
+    except Paper.DoesNotExist:
+        logger.info("paper %s was deleted before its thumbnail was drawn", paper_id)
+    except TemporaryError as error:
+        _retry_or_give_up(
+            self, error, lambda message: services.paper_record_thumbnail_error(paper_id=paper_id, message=message)
+        )
+    except SoftTimeLimitExceeded:
+        services.paper_record_thumbnail_error(paper_id=paper_id, message=_("stopped before the thumbnail was drawn"))
+
+
+@shared_task(name="papers.fetch_missing_thumbnails", acks_late=True, soft_time_limit=100, time_limit=120)
+def fetch_missing_thumbnails(limit=200):
+    """Beat, or an operator: send the arXiv papers that have no thumbnail yet to be drawn."""
+    paper_ids = list(services.papers_missing_thumbnail().order_by("pk").values_list("pk", flat=True)[:limit])
+    services.enqueue_thumbnails(paper_ids)
+    return {"papers": len(paper_ids)}
+
+
 def _papers_unfinished(paper_ids):
     return lambda message, final: services.papers_record_unfinished(paper_ids=paper_ids, message=message, final=final)
 

@@ -36,6 +36,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_thumbnails(settings):
+    """A metadata fetch sends its paper to be drawn; tests of thumbnails turn this back on."""
+    settings.PAPERDAILY_THUMBNAILS = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # admin_client's user is created with a password; the real hasher costs ~0.2 s a test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -90,6 +96,7 @@ def replay(settings):
         settings.PAPERDAILY_GITHUB_API_URL = servers.github.base_url
         settings.PAPERDAILY_GITLAB_API_URL = servers.gitlab.base_url + "/api/v4"
         settings.PAPERDAILY_HUGGINGFACE_API_URL = servers.huggingface.base_url + "/api"
+        settings.PAPERDAILY_ARXIV_PDF_URL = servers.arxiv.base_url + "/pdf"
         # Tests of the limiter set their own budgets; everywhere else it must not slow the suite down.
         settings.PAPERDAILY_RATE_LIMITS = dict.fromkeys(
             ("arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface"), "1000 per second"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from paperdaily.lib.pools import leave_behind
 from papers.identifiers import LinkError, normalise_arxiv_id
 from papers.models import Author, Paper, PaperAuthor
+from papers.services.thumbnails import enqueue_thumbnails
 from papers.sources import arxiv, crossref, semantic_scholar
 from papers.sources.base import BadRequest, NotFound, PaperMetadata, SourceError, TemporaryError, waiting_for
 from papers.sources.budgets import API_LABELS
@@ -258,6 +259,9 @@ def _paper_store(paper_id: int, found: list[PaperMetadata]) -> Paper:
             paper.metadata_status = Paper.MetadataStatus.NEEDS_EDITOR
             paper.metadata_error = _("The sources gave no title; an editor must complete this paper.")
         paper.save()
+        if paper.arxiv_id and not paper.thumbnail and not paper.thumbnail_error:
+            # Its first page for the cards; a paper that has one, or whose PDF failed, is not asked again.
+            enqueue_thumbnails([paper.pk])
     return paper
 
 

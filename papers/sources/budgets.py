@@ -32,6 +32,7 @@ from papers.sources.base import RateLimited, TemporaryError
 # Human names for messages; the keys are the API names used everywhere else.
 API_LABELS = {
     "arxiv": "arXiv",
+    "arxiv_pdf": "arXiv",
     "crossref": "Crossref",
     "semantic_scholar": "Semantic Scholar",
     "github": "GitHub",

@@ -25,16 +25,19 @@ from papers.sources.base import BadResponse, HostNotAllowed, RateLimited, Tempor
 
 logger = logging.getLogger(__name__)
 
-API_NAMES = ("arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface")
+API_NAMES = ("arxiv", "arxiv_pdf", "crossref", "semantic_scholar", "github", "gitlab", "huggingface")
 
 _BASE_URL_SETTINGS = {
     "arxiv": "PAPERDAILY_ARXIV_API_URL",
+    "arxiv_pdf": "PAPERDAILY_ARXIV_PDF_URL",
     "crossref": "PAPERDAILY_CROSSREF_API_URL",
     "semantic_scholar": "PAPERDAILY_SEMANTIC_SCHOLAR_API_URL",
     "github": "PAPERDAILY_GITHUB_API_URL",
     "gitlab": "PAPERDAILY_GITLAB_API_URL",
     "huggingface": "PAPERDAILY_HUGGINGFACE_API_URL",
 }
+# arXiv's terms count every request to arXiv, API or PDF: both spend one budget.
+_BUDGETS = {"arxiv_pdf": "arxiv"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_AGENT = "PaperDaily/1.0 (+https://github.com/paperdaily{contact})"
 # The encodings we unpack ourselves, with a bounded output; zlib's wbits for each.
@@ -52,9 +55,23 @@ class Response:
     url: str
 
 
-def api_get(api: str, path_or_url: str = "", *, params: dict | None = None, headers: dict | None = None) -> Response:
-    """GET ``path_or_url`` on the API: a path appended to its base URL, or an absolute URL on its host."""
-    return _request("GET", api, path_or_url, params=params, json=None, headers=headers)
+def api_get(
+    api: str,
+    path_or_url: str = "",
+    *,
+    params: dict | None = None,
+    headers: dict | None = None,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+) -> Response:
+    """GET ``path_or_url`` on the API: a path appended to its base URL, or an absolute URL on its host.
+
+    ``max_bytes`` and ``deadline`` replace the metadata answers' size cap and deadline
+    (``PAPERDAILY_HTTP_MAX_BYTES``, ``PAPERDAILY_HTTP_DEADLINE``) for a bigger download, a PDF.
+    """
+    return _request(
+        "GET", api, path_or_url, params=params, json=None, headers=headers, max_bytes=max_bytes, deadline=deadline
+    )
 
 
 def api_post(
@@ -64,28 +81,31 @@ def api_post(
     return _request("POST", api, path_or_url, params=params, json=json, headers=headers)
 
 
-def _request(method, api, path_or_url, *, params, json, headers):
+def _request(method, api, path_or_url, *, params, json, headers, max_bytes=None, deadline=None):
     if api not in API_NAMES:
         raise ValueError(f"Unknown API {api!r}; expected one of {', '.join(API_NAMES)}.")
     with waiting_for(ratelimit.API_LABELS[api]):
-        return _request_bounded(method, api, path_or_url, params=params, json=json, headers=headers)
+        return _request_bounded(
+            method, api, path_or_url, params=params, json=json, headers=headers, max_bytes=max_bytes, deadline=deadline
+        )
 
 
-def _request_bounded(method, api, path_or_url, *, params, json, headers):
+def _request_bounded(method, api, path_or_url, *, params, json, headers, max_bytes, deadline):
     label = ratelimit.API_LABELS[api]
     url = _resolve(api, path_or_url)
+    budget = _BUDGETS.get(api, api)
 
     # The API told us its budget is spent: asking again would only count against us.
-    blocked = ratelimit.blocked_for(api)
+    blocked = ratelimit.blocked_for(budget)
     if blocked > 0:
         raise RateLimited(f"{label} asked us to wait {_seconds(blocked)} before the next request", retry_after=blocked)
-    ratelimit.acquire(api)
+    ratelimit.acquire(budget)
 
     started = time.monotonic()
-    deadline = settings.PAPERDAILY_HTTP_DEADLINE
+    deadline = deadline or settings.PAPERDAILY_HTTP_DEADLINE
     _deadline.at = started + deadline
     try:
-        response = _send(method, api, url, params=params, json=json, headers=headers)
+        response = _send(method, api, url, params=params, json=json, headers=headers, max_bytes=max_bytes)
     except httpx.TimeoutException:
         _log(api, method, url, "timeout", started)
         if time.monotonic() - started >= deadline - _DEADLINE_SLOP:
@@ -103,7 +123,7 @@ def _request_bounded(method, api, path_or_url, *, params, json, headers):
     finally:
         _deadline.at = None
     _log(api, method, url, response.status, started)
-    _check_status(api, response)
+    _check_status(api, response, budget)
     return response
 
 
@@ -139,9 +159,9 @@ def _resolve(api, path_or_url):
     return url
 
 
-def _send(method, api, url, *, params, json, headers):
+def _send(method, api, url, *, params, json, headers, max_bytes=None):
     client = _client()
-    max_bytes = settings.PAPERDAILY_HTTP_MAX_BYTES
+    max_bytes = max_bytes or settings.PAPERDAILY_HTTP_MAX_BYTES
     request_headers = _default_headers(api)
     request_headers.update(headers or {})
     with client.stream(method, url, params=params, json=json, headers=request_headers, timeout=_timeout()) as answer:
@@ -206,13 +226,13 @@ def _decoder(label, headers):
     return zlib.decompressobj(_DECODERS[encodings[0]])
 
 
-def _check_status(api, response):
+def _check_status(api, response, budget):
     label = _label(api)
     status = response.status
     retry_after = _retry_after(response.headers)
     budget_reset = _budget_reset(response.headers)
     if budget_reset is not None:
-        ratelimit.block_until(api, budget_reset)
+        ratelimit.block_until(budget, budget_reset)
     if status == 429:
         if retry_after is None and budget_reset is not None:
             retry_after = max(0.0, budget_reset - time.time())

@@ -8,8 +8,14 @@ repository's stars or archived flag), the card says so beside the published valu
 
 A draft's preview builds the same card from the live paper, so it shows exactly what
 publishing will freeze.
+
+Since version 2 a snapshot also holds the abstract, the PDF link and the thumbnail of the
+paper's first page. A card frozen before (version 1) takes them from the paper as it is now:
+an old issue gets the richer card without being published again. The picture is always the
+paper's current thumbnail where it has one: a new drawing replaces the file of the old one.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import prefetch_related_objects
@@ -23,7 +29,9 @@ LINK_KINDS = dict(PaperLink.Kind.choices)
 # The name a chip gives each code host; an older snapshot without one was GitHub's.
 CODE_HOST_LABELS = dict(CODE_HOSTS)
 # The snapshot's shape; a card stored under an older version is read with the keys it has.
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
+# A card's abstract is shown behind a disclosure; past this many characters it is cut at a word.
+ABSTRACT_MAX_CHARS = 2000
 # What stands for the title of a paper nobody identified: the entry still has its write-up,
 # topic and recommender; it says so plainly and promises nothing.
 NO_DETAILS = _("Paper details not recorded")
@@ -40,6 +48,7 @@ def paper_facts(paper) -> dict:
         "venue": paper.venue,
         "year": paper.year,
         "published_on": paper.published_on.isoformat() if paper.published_on else None,
+        **paper_extras(paper),
         "arxiv_id": paper.arxiv_id,
         "doi": paper.doi,
         "acl_id": paper.acl_id,
@@ -66,6 +75,24 @@ def paper_facts(paper) -> dict:
         ],
         "links": [{"kind": link.kind, "url": link.url, "label": link.label} for link in paper.links.all()],
     }
+
+
+def paper_extras(paper) -> dict:
+    """The facts snapshot version 2 added: also read from the live paper for a version 1 card."""
+    return {
+        "abstract": " ".join(paper.abstract.split()),
+        "pdf_url": pdf_url(paper),
+        "thumbnail": paper.thumbnail_facts,
+    }
+
+
+def pdf_url(paper) -> str:
+    """A link to the paper's PDF where its publisher or arXiv keeps one (we never serve PDFs)."""
+    if paper.pdf_url:
+        return paper.pdf_url
+    if paper.arxiv_id:
+        return f"https://arxiv.org/pdf/{paper.arxiv_id}"
+    return ""
 
 
 @dataclass
@@ -108,6 +135,11 @@ class Card:
     code: list[CodeChip]
     links: list[LinkChip]
     facts: dict
+    abstract: str = ""
+    published_on: str | None = None
+    from_arxiv: bool = False
+    pdf_url: str = ""
+    thumbnail: dict | None = None
     frozen: bool = False
     title_now: str = ""
     changes: list[str] = field(default_factory=list)
@@ -117,8 +149,14 @@ class Card:
         return bool(self.title)
 
 
-def card_from_facts(facts: dict, *, now: dict | None = None) -> Card:
-    """A card from stored facts; ``now`` (the live facts) adds what changed since."""
+def card_from_facts(facts: dict, *, now: dict | None = None, paper=None) -> Card:
+    """A card from stored facts; ``now`` (the live facts) adds what changed since, and ``paper``
+    (the live row) gives what an older snapshot lacks and the current thumbnail."""
+    extras = {key: facts.get(key) for key in ("abstract", "pdf_url", "thumbnail")}
+    if paper is not None:
+        live = paper_extras(paper)
+        extras = {key: value if key in facts else live[key] for key, value in extras.items()}
+        extras["thumbnail"] = live["thumbnail"] or extras["thumbnail"]
     card = Card(
         paper_id=facts.get("paper_id"),
         title=facts.get("title", ""),
@@ -144,6 +182,11 @@ def card_from_facts(facts: dict, *, now: dict | None = None) -> Card:
             LinkChip(kind=link["kind"], url=link["url"], label=link.get("label", "")) for link in facts.get("links", [])
         ],
         facts=facts,
+        abstract=extras["abstract"] or "",
+        published_on=facts.get("published_on"),
+        from_arxiv=bool(facts.get("arxiv_id")),
+        pdf_url=extras["pdf_url"] or "",
+        thumbnail=extras["thumbnail"] or None,
         frozen=now is not None,
     )
     if now is not None:
@@ -174,7 +217,7 @@ def published_card(recommendation, entry) -> Card:
     """As published, with today's changes beside; a draft's entry (no snapshot yet) is shown live."""
     if not entry.snapshot:
         return live_card(recommendation)
-    return card_from_facts(entry.snapshot, now=paper_facts(recommendation.paper))
+    return card_from_facts(entry.snapshot, now=paper_facts(recommendation.paper), paper=recommendation.paper)
 
 
 def with_cards(recommendations):
@@ -242,7 +285,7 @@ def issue_cards(issue):
     today = _facts_today([recommendation.paper_id for recommendation in recommendations])
     for recommendation in recommendations:
         now = {**today[recommendation.paper_id], "title": " ".join(recommendation.paper.title.split())}
-        recommendation.card = card_from_facts(recommendation.issue_entry.snapshot, now=now)
+        recommendation.card = card_from_facts(recommendation.issue_entry.snapshot, now=now, paper=recommendation.paper)
     return recommendations
 
 
@@ -255,6 +298,7 @@ def card_context(recommendation, *, position=None) -> dict:
     """
     card = recommendation.card
     tag, recommender = recommendation.tag, recommendation.recommender
+    figures = [_figure(figure) for figure in recommendation.figures.all()]
     return {
         "id": recommendation.pk,
         "position": position,
@@ -276,7 +320,11 @@ def card_context(recommendation, *, position=None) -> dict:
         "submitted_link": "" if card.has_title else recommendation.submitted_link,
         "submitted_url": "" if card.has_title else (recommendation.submitted_url or ""),
         "writeup_html": recommendation.writeup_html,
-        "figures": [{"url": figure.image.url, "caption": figure.caption} for figure in recommendation.figures.all()],
+        # The card's picture: the recommender's first figure, else the paper's first page; the
+        # other figures stay in the write-up's flow.
+        "picture": figures[0] if figures else _page_picture(card),
+        "figures": figures[1:],
+        **paper_summary(card),
         "landing_url": card.landing_url,
         "identifier_label": card.identifier_label,
         "frozen": card.frozen,
@@ -300,3 +348,71 @@ def card_context(recommendation, *, position=None) -> dict:
         "recommender_handle": recommender.handle,
         "recommender_url": recommender.get_absolute_url(),
     }
+
+
+def _figure(figure) -> dict:
+    return {
+        "kind": "figure",
+        "url": figure.image.url,
+        "caption": figure.caption,
+        "width": figure.width,
+        "height": figure.height,
+    }
+
+
+def _page_picture(card: Card) -> dict | None:
+    if not card.thumbnail:
+        return None
+    return {"kind": "page", "caption": "", **card.thumbnail}
+
+
+def short_abstract(text: str) -> str:
+    """The abstract as a card shows it: whole, or cut at a word near ``ABSTRACT_MAX_CHARS``."""
+    if len(text) <= ABSTRACT_MAX_CHARS:
+        return text
+    return text[:ABSTRACT_MAX_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def paper_summary(card: Card) -> dict:
+    """The facts every card of a paper shows, whichever page it is on: abstract, date, PDF."""
+    return {
+        "abstract": short_abstract(card.abstract),
+        # The paper's own date: arXiv's first version, or its publication; not when we saw it.
+        "date": _date(card.published_on),
+        "date_is_arxiv": card.from_arxiv,
+        "year": _year_unless_said(card.year, card.venue),
+        "pdf_url": card.pdf_url,
+    }
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def paper_card(paper) -> dict:
+    """What a search result shows of a paper beside its title and authors, as plain data: the
+    same facts as an entry's card (abstract, date, PDF, code with its stars, the first page).
+    Reads ``repository_links`` (prefetched with their repositories by the caller)."""
+    summary = {
+        "abstract": short_abstract(" ".join(paper.abstract.split())),
+        "date": paper.published_on,
+        "date_is_arxiv": bool(paper.arxiv_id),
+        "year": _year_unless_said(paper.year, paper.venue),
+        "pdf_url": pdf_url(paper),
+        "picture": None,
+        "code": [
+            {"url": link.url, "label": link.label, "stars": link.repository.stars, "archived": link.repository.archived}
+            for link in paper.repository_links.all()
+        ],
+    }
+    if thumbnail := paper.thumbnail_facts:
+        summary["picture"] = {"kind": "page", "caption": "", **thumbnail}
+    return summary
+
+
+def _year_unless_said(year, venue):
+    """The year, for a paper with no date, unless its venue already says it ("AAAI 2019")."""
+    return None if year is None or str(year) in (venue or "") else year

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_safe
 
 from paperdaily.lib import pagecache
 from paperdaily.lib.paging import paginate
-from papers.models import Area, Paper, PaperAuthor, Tag
+from papers.models import Area, Paper, PaperAuthor, PaperRepository, Tag
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.reading import reads
-from recommendations.reading.cards import issue_cards, with_cards
+from recommendations.reading.cards import issue_cards, paper_card, with_cards
 from recommendations.reading.related import stored_related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
 from recommendations.visibility import featured_papers, published_recommendations_q, sees_drafts
@@ -104,10 +104,16 @@ def search(request):
     query = clean_query(request.GET.get("q", ""))
 
     papers = paper_search(query=query, **filters).prefetch_related(
-        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position"))
+        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")),
+        Prefetch(
+            "repository_links",
+            queryset=PaperRepository.objects.select_related("repository").order_by("position", "pk"),
+        ),
     )
     page = paginate(request, papers, per_page=SEARCH_PER_PAGE)
     page.object_list = attach_snippets(page.object_list, query)
+    for paper in page.object_list:
+        paper.card = paper_card(paper)
     # Pagination links keep the query and the filters.
     kept = {name: value for name, value in {"q": query, **filters}.items() if value}
     return render(

@@ -99,7 +99,7 @@ def test_it_refuses_urls_off_the_api_host_without_contacting_them(replay, make_u
 def test_it_raises_value_error_for_an_unknown_api(replay):
     with pytest.raises(ValueError, match="Unknown API"):
         api_get("pubmed", "/x")
-    assert set(API_NAMES) == {"arxiv", "crossref", "semantic_scholar", "github", "gitlab", "huggingface"}
+    assert set(API_NAMES) == {"arxiv", "arxiv_pdf", "crossref", "semantic_scholar", "github", "gitlab", "huggingface"}
 
 
 @pytest.mark.parametrize("status", [301, 302])
