@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.templatetags.static import static
 
 from tests.htmlcheck import soup
@@ -19,8 +20,10 @@ def _is_ours(url):
 
 
 def _static_path(url):
-    prefix = static("")
-    return finders.find(url.removeprefix(prefix).split("?")[0]) if url.startswith(prefix) else None
+    """The file behind a static URL: a source file by its plain name, or the collected file by its
+    hashed one (make test runs collectstatic, and pages then link the hashed names)."""
+    name = url.removeprefix(static("")).split("?")[0]
+    return finders.find(name) or staticfiles_storage.path(name)
 
 
 @pytest.mark.django_db
