@@ -358,7 +358,7 @@ def field_default(field):
         return _NOW
     if field.null:
         return _NULL
-    if field.get_internal_type() in ("CharField", "TextField", "SlugField", "URLField", "EmailField"):
+    if field.get_internal_type() in ("CharField", "TextField", "SlugField", "URLField", "EmailField", "FileField"):
         return ""
     raise ValueError(f"the bench fill does not know what to put in {field.model.__name__}.{field.name}")
 
