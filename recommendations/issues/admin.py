@@ -290,14 +290,17 @@ class IssueAdmin(ModelAdmin):
         if issue.is_published:
             self.message_user(request, _("Issue %(number)s is already published.") % {"number": issue.number})
             return self._back(issue)
-        form = PublishForm(request.POST or None, issue=issue)
+        form = PublishForm(request.POST if request.method == "POST" else None, issue=issue)
+        refused = False
         if request.method == "POST" and form.is_valid():
             chosen = form.cleaned_data["incomplete"]
             publishing.issue_allow_incomplete(issue_id=issue.pk, entry_ids=[entry.pk for entry in chosen])
             try:
                 issue = publishing.issue_publish(issue_id=issue.pk, editor=request.user)
-            except publishing.PublishRefused:
-                pass  # the page below lists what stands in the way
+            except publishing.PublishRefused as refusal:
+                # Never a silent reload: say what stands in the way, here and next to each entry below.
+                refused = True
+                self.message_user(request, _refusal_message(issue, refusal.problems), messages.ERROR)
             else:
                 self.log_change(request, issue, _("Published."))
                 self.message_user(
@@ -319,6 +322,7 @@ class IssueAdmin(ModelAdmin):
             "overridable": _by_entry([problem for problem in problems if problem.overridable]),
             "entry_count": issue.entries.count(),
             "subscriber_count": _confirmed_subscribers(),
+            "refused": refused,
         }
         return TemplateResponse(request, "admin/recommendations/issue/publish.html", context)
 
@@ -344,6 +348,22 @@ class IssueAdmin(ModelAdmin):
             "original": issue,
         }
         return TemplateResponse(request, "admin/recommendations/issue/unpublish.html", context)
+
+
+def _refusal_message(issue, problems):
+    """Why pressing "Publish" published nothing: the entries still waiting for a tick or a fix."""
+    waiting = sorted({problem.entry.position for problem in problems if problem.overridable and problem.entry})
+    if any(not problem.overridable for problem in problems):
+        return _("Issue %(number)s was not published: fix the problems listed at the top of this page first.") % {
+            "number": issue.number
+        }
+    return ngettext(
+        "Issue %(number)s was not published: entry %(entries)s is incomplete. Tick “Publish entry %(entries)s "
+        "as it is” below, or fix it first.",
+        "Issue %(number)s was not published: entries %(entries)s are incomplete. Tick “Publish entry … as it "
+        "is” for each of them below, or fix them first.",
+        len(waiting),
+    ) % {"number": issue.number, "entries": ", ".join(str(position) for position in waiting)}
 
 
 def _by_entry(problems):

@@ -263,6 +263,44 @@ def test_it_publishes_with_the_editors_override(editor_client):
     assert "/issues/129/export.md" in page and "Unpublish" not in page
 
 
+def test_a_refused_publish_says_why_next_to_the_entry_and_keeps_the_button_honest(editor_client):
+    pending = make_recommendation(status=Status.ACCEPTED, paper=make_paper("Pending paper", metadata_status="pending"))
+    issue = draft_with(accepted(), pending, number=130)
+    position = IssueEntry.objects.get(recommendation=pending).position
+
+    before = editor_client.get(change_url(issue, "publish/")).content.decode()
+    refused = editor_client.post(change_url(issue, "publish/"), {})
+
+    assert 'value="Publish issue 130 with the ticked entries"' in before
+    assert "1 entry is incomplete: it is published only if its box above is ticked." in before
+    assert "kept the issue from being published" not in before
+    assert refused.status_code == 200 and not Issue.objects.get(pk=issue.pk).is_published
+    page = refused.content.decode()
+    assert (
+        f'<li class="error">Issue 130 was not published: entry {position} is incomplete. '
+        f"Tick “Publish entry {position} as it is” below, or fix it first.</li>" in page
+    )
+    assert (
+        f'<p class="errornote issue-publish__why" id="publish-entry-{position}-error">Entry {position} kept the issue'
+        in page
+    )
+    assert f'aria-describedby="publish-entry-{position}-error"' in page
+
+
+def test_a_publish_with_a_problem_no_tick_can_pass_disables_the_button(editor_client):
+    issue = draft_with(make_recommendation(status=Status.ACCEPTED, paper=make_paper("")), number=131)
+
+    page = editor_client.get(change_url(issue, "publish/")).content.decode()
+    refused = editor_client.post(change_url(issue, "publish/"), {})
+
+    assert 'value="Publish issue 131 now" disabled' in page
+    assert "Publishing is not possible until the problems at the top are fixed." in page
+    assert (
+        '<li class="error">Issue 131 was not published: fix the problems listed at the top of this page first.</li>'
+        in refused.content.decode()
+    )
+
+
 def test_it_shows_a_draft_to_editors_only(editor_client):
     issue = draft_with(accepted("Draft paper"), number=129)
 
