@@ -18,7 +18,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmn
 # Run a second time on SQLite (in memory), the embedded default of `make run`: search has a path of
 # its own there (FTS5, papers/sqlite_search.py), and both backends must pass the same search tests.
 SQLITE_TESTS := tests/papers/test_search.py tests/papers/test_search_page.py tests/papers/test_search_index.py \
-	tests/api/test_api_search.py
+	tests/api/test_api_search.py tests/papers/test_chinese_names.py
 
 .PHONY: run test lint format migrations messages worker clean
 

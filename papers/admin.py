@@ -19,9 +19,9 @@ from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepo
 
 @admin.register(Area)
 class AreaAdmin(ModelAdmin):
-    list_display = ["code", "name", "position", "tag_count"]
+    list_display = ["code", "name", "name_zh", "position", "tag_count"]
     list_editable = ["position"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_zh"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(tag_count=Count("tags"))
@@ -33,10 +33,10 @@ class AreaAdmin(ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(ModelAdmin):
-    list_display = ["name", "slug", "area", "approved"]
+    list_display = ["name", "name_zh", "slug", "area", "approved"]
     list_filter = ["approved", "area"]
     list_select_related = ["area"]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "name_zh", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["approve_selected"]
 

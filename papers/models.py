@@ -7,10 +7,17 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily.lib.urls import cached_reverse
 from papers.identifiers import CODE_HOSTS
+
+
+def localized_name(name: str, name_zh: str) -> str:
+    """The name a reader of the active language sees: the Chinese one when the interface is
+    Chinese and an editor gave it, else the English one."""
+    return name_zh if name_zh and (get_language() or "").startswith("zh") else name
 
 
 class Area(models.Model):
@@ -18,6 +25,12 @@ class Area(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(
+        _("Chinese name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown instead of the name when the interface is Chinese."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -27,6 +40,10 @@ class Area(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def local_name(self):
+        return localized_name(self.name, self.name_zh)
 
 
 class TagQuerySet(models.QuerySet):
@@ -47,6 +64,12 @@ class Tag(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_zh = models.CharField(
+        _("Chinese name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown instead of the name when the interface is Chinese, and found by search in either language."),
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     area = models.ForeignKey(Area, models.PROTECT, related_name="tags", verbose_name=_("area"))
     description = models.TextField(_("description"), blank=True)
@@ -70,6 +93,10 @@ class Tag(models.Model):
 
     def get_absolute_url(self):
         return cached_reverse("papers:tag-detail", self.slug)
+
+    @property
+    def local_name(self):
+        return localized_name(self.name, self.name_zh)
 
 
 class Author(models.Model):

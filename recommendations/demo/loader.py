@@ -51,18 +51,14 @@ def demo_load(*, path=None):
     document = json.loads(Path(path or DEMO_PATH).read_text(encoding="utf-8"))
     _check(document)
     with transaction.atomic():
-        areas = {
-            area["code"]: Area.objects.get_or_create(
-                code=area["code"], defaults={"name": area["name"], "position": area["position"]}
-            )[0]
-            for area in document["areas"]
-        }
+        areas = {area["code"]: _area(area) for area in document["areas"]}
+        names_zh = document.get("topic_names_zh", {})
         issue_created = not Issue.objects.filter(number=document["issue"]["number"]).exists()
         issue = _issue(document["issue"])
         created = new_papers = 0
         new_recommendations = []
         for entry in sorted(document["entries"], key=lambda entry: entry["position"]):
-            tag = _tag(entry["tag"], areas[entry["area"]])
+            tag = _tag(entry["tag"], areas[entry["area"]], names_zh.get(entry["tag"], ""))
             recommender = _recommender(entry["recommender"])
             paper, paper_created = _paper(entry)
             recommendation, recommendation_created = _recommendation(entry, paper, recommender, tag)
@@ -217,11 +213,26 @@ def _recommendation(entry, paper, recommender, tag):
     return recommendation, True
 
 
-def _tag(name, area):
+def _area(data):
+    area = Area.objects.get_or_create(code=data["code"], defaults={"name": data["name"], "position": data["position"]})[
+        0
+    ]
+    return _with_chinese_name(area, data.get("name_zh", ""))
+
+
+def _tag(name, area, name_zh):
     slug = slugify(name)
     # Name and slug are each unique: an editor may have renamed either, so try both.
     tag = Tag.objects.filter(Q(slug=slug) | Q(name__iexact=name)).order_by("pk").first()
-    return tag or Tag.objects.create(name=name, slug=slug, area=area)
+    return _with_chinese_name(tag or Tag.objects.create(name=name, slug=slug, area=area), name_zh)
+
+
+def _with_chinese_name(row, name_zh):
+    """Give a topic or area the demo's Chinese name where it has none; an editor's own is kept."""
+    if name_zh and not row.name_zh:
+        row.name_zh = name_zh
+        row.save(update_fields=["name_zh"])
+    return row
 
 
 def _issue_entry(issue, recommendation, position):

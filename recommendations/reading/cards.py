@@ -303,8 +303,8 @@ def card_context(recommendation, *, position=None) -> dict:
         "id": recommendation.pk,
         "position": position,
         "area_code": tag.area.code,
-        "area_name": tag.area.name,
-        "tag_name": tag.name,
+        "area_name": tag.area.local_name,
+        "tag_name": tag.local_name,
         "tag_url": tag.get_absolute_url(),
         "paper_url": recommendation.paper.get_absolute_url(),
         # Published untitled and identified since: the title it has now is the one to show.

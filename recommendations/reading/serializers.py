@@ -19,11 +19,13 @@ from papers.models import Paper, PaperLink, Repository
 class AreaRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    name_zh = serializers.CharField(help_text="The Chinese name, empty when an editor has given none.")
 
 
 class TagRefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
+    name_zh = serializers.CharField(help_text="The Chinese name, empty when an editor has given none.")
     area = AreaRefSerializer()
     url = LinkField("api:tag-detail", slug="slug")
     html_url = LinkField("papers:tag-detail", slug="slug")
@@ -44,6 +46,7 @@ class AreaTagSerializer(serializers.Serializer):
 
     slug = serializers.CharField()
     name = serializers.CharField()
+    name_zh = serializers.CharField(help_text="The Chinese name, empty when an editor has given none.")
     published_count = serializers.IntegerField()
     url = LinkField("api:tag-detail", slug="slug")
 
@@ -51,6 +54,7 @@ class AreaTagSerializer(serializers.Serializer):
 class AreaSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    name_zh = serializers.CharField(help_text="The Chinese name, empty when an editor has given none.")
     tags = AreaTagSerializer(many=True, source="approved_tags", help_text="Its approved topics, by name.")
     papers_url = serializers.SerializerMethodField(help_text="The featured papers of this area.")
 

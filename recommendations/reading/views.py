@@ -18,6 +18,7 @@ from recommendations.reading import reads
 from recommendations.reading.cards import issue_cards, paper_card, with_cards
 from recommendations.reading.related import stored_related_papers
 from recommendations.reading.search import SEARCH_RANK_POOL, attach_snippets, clean_query, paper_search
+from recommendations.reading.topics import matching_topics
 from recommendations.visibility import featured_papers, published_recommendations_q, sees_drafts
 
 SEARCH_PER_PAGE = 20
@@ -85,8 +86,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, areas, tags, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("All areas"))] + [(area.code, area.name) for area in areas]
-        self.fields["tag"].choices = [("", _("All topics"))] + [(tag.slug, tag.name) for tag in tags]
+        self.fields["area"].choices = [("", _("All areas"))] + [(area.code, area.local_name) for area in areas]
+        self.fields["tag"].choices = [("", _("All topics"))] + [(tag.slug, tag.local_name) for tag in tags]
 
     def filters(self):
         """The valid filters, as ``paper_search`` takes them; an invalid one is left out."""
@@ -111,6 +112,7 @@ def search(request):
         ),
     )
     page = paginate(request, papers, per_page=SEARCH_PER_PAGE)
+    topics = matching_topics(query) if query and page.number == 1 else []
     page.object_list = attach_snippets(page.object_list, query)
     for paper in page.object_list:
         paper.card = paper_card(paper)
@@ -128,6 +130,7 @@ def search(request):
             "tags": tags,
             "filters": filters,
             "query_string": urlencode(kept),
+            "topics": topics,
             "rank_pool": SEARCH_RANK_POOL,
         },
     )

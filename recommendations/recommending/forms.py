@@ -17,7 +17,7 @@ def _topic_choices():
     """Topics grouped by area, then the choice to propose a new one."""
     groups = {}
     for tag in Tag.objects.approved().select_related("area").order_by("area__position", "area__code", "name"):
-        groups.setdefault(tag.area.name, []).append((str(tag.pk), tag.name))
+        groups.setdefault(tag.area.local_name, []).append((str(tag.pk), tag.local_name))
     return [("", _("Choose a topic…")), *groups.items(), (NEW_TOPIC, _("Another topic: I will name it below"))]
 
 

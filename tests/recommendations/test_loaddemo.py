@@ -107,6 +107,21 @@ def test_its_introduction_links_recommend_a_paper_to_the_form(client, demo):
     assert links["Recommend a paper"] == "/recommend/"
 
 
+def test_it_gives_every_topic_and_area_its_chinese_name_once(demo):
+    assert Tag.objects.count() == 16 and not Tag.objects.filter(name_zh="").exists()
+    assert dict(Area.objects.values_list("code", "name_zh")) == {
+        "NLP": "自然语言处理",
+        "CV": "计算机视觉",
+        "ML": "机器学习",
+    }
+    assert Tag.objects.get(name="Object Detection").name_zh == "目标检测"
+    Tag.objects.filter(name="Object Detection").update(name_zh="物体检测")  # an editor's own choice
+
+    call_command("loaddemo", stdout=StringIO())
+
+    assert Tag.objects.get(name="Object Detection").name_zh == "物体检测"
+
+
 def test_it_has_no_broken_internal_link(client, demo):
     """Crawl the reading pages from the home page: every link to the site answers 200."""
     seen = set()
