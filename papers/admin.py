@@ -85,11 +85,45 @@ class HttpsUrls:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class PaperAuthorForm(forms.ModelForm):
+    """An authorship typed as a name: an author of that name is reused, or made, so adding one
+    needs no popup. (A namesake told apart by Semantic Scholar keeps its own row.)"""
+
+    author_name = forms.CharField(label=_("author"), max_length=300)
+
+    class Meta:
+        model = PaperAuthor
+        fields = ["position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["author_name"].initial = self.instance.author.name
+
+    def clean_author_name(self):
+        name = " ".join(self.cleaned_data["author_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Type the author's name."))
+        return name
+
+    def save(self, commit=True):
+        name = self.cleaned_data["author_name"]
+        current = self.instance.author if self.instance.author_id else None
+        if current is None or current.name != name:
+            self.instance.author = Author.objects.filter(name=name).order_by(
+                "semantic_scholar_id", "pk"
+            ).first() or Author.objects.create(name=name)
+        return super().save(commit)
+
+
 class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
-    extra = 0
-    autocomplete_fields = ["author"]
+    form = PaperAuthorForm
+    fields = ["position", "author_name"]
+    extra = 1
     ordering = ["position"]
+    verbose_name = _("author")
+    verbose_name_plural = _("authors, in order")
 
 
 class PaperRepositoryInline(admin.TabularInline):
@@ -120,8 +154,44 @@ def _locked_fields_field(model):
     )
 
 
+class LinesField(forms.CharField):
+    """A JSON list of short texts edited as one per line ("Institutions")."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def __init__(self, *, max_items=50, max_length_each=300, **kwargs):
+        self.max_items, self.max_length_each = max_items, max_length_each
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        lines = [" ".join(line.split()) for line in (value or "").splitlines()]
+        return [line for line in lines if line]
+
+    def validate(self, value):
+        if len(value) > self.max_items:
+            raise forms.ValidationError(_("At most %(count)d lines, one per institution.") % {"count": self.max_items})
+        for line in value:
+            if len(line) > self.max_length_each:
+                raise forms.ValidationError(
+                    _("“%(line)s…” is longer than %(count)d characters; one institution per line.")
+                    % {"line": line[:40], "count": self.max_length_each}
+                )
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
 class PaperForm(forms.ModelForm):
     locked_fields = _locked_fields_field(Paper)
+    institutions = LinesField(label=_("institutions"), help_text=_("One per line, in the paper's order."))
 
     class Meta:
         model = Paper

@@ -272,7 +272,13 @@ class Paper(models.Model):
         ]
 
     def __str__(self):
-        return self.title or _("Untitled paper #%(pk)s") % {"pk": self.pk}
+        # Without a title, what identifies the paper: an editor scanning a list finds "arXiv:1808.01244".
+        return (
+            self.title
+            or self.identifier_label
+            or self.abstract_url
+            or _("Paper #%(pk)s, not identified") % {"pk": self.pk}
+        )
 
     def get_absolute_url(self):
         return cached_reverse("papers:paper-detail", self.pk)

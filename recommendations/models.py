@@ -148,7 +148,10 @@ class Recommendation(models.Model):
         ]
 
     def __str__(self):
-        return _("%(handle)s on %(paper)s") % {"handle": self.recommender, "paper": self.paper}
+        paper = self.paper
+        # An untitled, unidentified paper is named by the link its recommender gave.
+        named = paper.title or paper.identifier_label or paper.abstract_url or self.submitted_link or paper
+        return _("%(handle)s on %(paper)s") % {"handle": self.recommender, "paper": named}
 
     @property
     def submitted_url(self):

@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +114,6 @@ class RecommendationAdmin(ModelAdmin):
         "paper_column",
         "code_column",
         "tag_column",
-        "area_column",
         "recommender",
         "status_column",
         "age_column",
@@ -128,7 +127,7 @@ class RecommendationAdmin(ModelAdmin):
     autocomplete_fields = ["paper", "recommender", "tag"]
     readonly_fields = [
         "status",
-        "code_links",
+        "code_links_list",
         "repositories_list",
         "dataset_link",
         "reviewed_at",
@@ -139,7 +138,7 @@ class RecommendationAdmin(ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["paper", "submitted_link", "recommender", "tag", "writeup"]}),
-        (_("Links as submitted"), {"fields": ["code_links", "repositories_list", "dataset_link"]}),
+        (_("Links as submitted"), {"fields": ["code_links_list", "repositories_list", "dataset_link"]}),
         (
             _("Review"),
             {
@@ -262,22 +261,20 @@ class RecommendationAdmin(ModelAdmin):
     def code_column(self, obj):
         repositories = list(obj.repositories.all())
         if not repositories:
-            return Truncator(obj.code_links[0]).chars(50) if obj.code_links else "—"
+            return Truncator(obj.code_links[0]).chars(40) if obj.code_links else "—"
         best = max(repositories, key=lambda repository: repository.stars or 0)
         label = f"★ {best.stars:,} {best.full_name}" if best.stars is not None else best.full_name
         if len(repositories) > 1:
             label = _("%(label)s (+%(more)d)") % {"label": label, "more": len(repositories) - 1}
         return label
 
-    @admin.display(description=_("tag"), ordering="tag__name")
+    @admin.display(description=_("topic"), ordering="tag__name")
     def tag_column(self, obj):
+        # The area rides along with the topic: one column fewer, so the list fits a 1280 px screen.
+        area = format_html('<span class="queue-area">{}</span>', obj.tag.area.code)
         if obj.tag.approved:
-            return obj.tag.name
-        return format_html("{} <strong>({})</strong>", obj.tag.name, _("proposed"))
-
-    @admin.display(description=_("area"), ordering="tag__area__code")
-    def area_column(self, obj):
-        return obj.tag.area.code
+            return format_html("{} {}", obj.tag.name, area)
+        return format_html("{} <strong>({})</strong> {}", obj.tag.name, _("proposed"), area)
 
     @admin.display(description=_("status"), ordering=QUEUE_RANK)
     def status_column(self, obj):
@@ -293,6 +290,21 @@ class RecommendationAdmin(ModelAdmin):
     def issue_number(self, obj):
         entry = getattr(obj, "issue_entry", None)
         return entry.issue.number if entry else "—"
+
+    @admin.display(description=_("code links"))
+    def code_links_list(self, obj):
+        """The code links as the recommender gave them (parsed, so each is an https address)."""
+        links = [link for link in obj.code_links if isinstance(link, str) and link.startswith("https://")]
+        if not links:
+            return "—"
+        return format_html(
+            '<ul class="submitted-links">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}" rel="nofollow noopener" target="_blank">{}</a></li>',
+                ((link, link) for link in links),
+            ),
+        )
 
     @admin.display(description=_("code repositories"))
     def repositories_list(self, obj):

@@ -89,9 +89,13 @@ def test_it_refuses_one_author_twice_on_a_paper():
         PaperAuthor.objects.create(paper=paper, author=author, position=2)
 
 
-def test_it_names_an_untitled_paper_by_its_id():
+def test_it_names_an_untitled_paper_by_its_identifier_else_its_number():
     paper = make_paper("")
 
-    assert str(paper) == f"Untitled paper #{paper.pk}"
+    assert str(paper) == f"Paper #{paper.pk}, not identified"
     assert not paper.has_title
     assert paper.landing_url == ""
+    paper.arxiv_id = "1808.01244"
+    assert str(paper) == "arXiv:1808.01244"
+    paper.arxiv_id, paper.doi = "", "10.1007/978-3-030-01264-9_45"
+    assert str(paper) == "doi:10.1007/978-3-030-01264-9_45"

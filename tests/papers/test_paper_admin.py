@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from papers.models import Paper, Repository
+from papers.models import Author, Paper, PaperAuthor, Repository
 from tests.factories import make_entry, make_issue
 from tests.recorded import serve
 
@@ -21,7 +21,7 @@ def change_form_data(paper, **changes):
     }
     data.update(
         metadata_status=paper.metadata_status,
-        institutions="[]",
+        institutions="\n".join(paper.institutions),
         locked_fields=paper.locked_fields,
         **{
             f"{prefix}-{key}": value
@@ -265,3 +265,62 @@ def test_it_refuses_a_repository_already_listed_under_another_case(admin_client)
         "tensorflow/models is already in the list of repositories."
     ]
     assert Repository.objects.count() == 1
+
+
+# --- Issue 17, item 11: institutions one per line, authors typed by name (no popup)
+
+
+def test_it_edits_institutions_one_per_line(admin_client):
+    paper = Paper.objects.create(title="Some paper", institutions=["Princeton University"])
+
+    page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+    response = admin_client.post(
+        f"/admin/papers/paper/{paper.pk}/change/",
+        change_form_data(paper, institutions="  Princeton   University \r\n\r\nTsinghua University\r\n"),
+    )
+
+    assert re.search(r'<textarea name="institutions"[^>]*>\s*Princeton University</textarea>', page)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    paper.refresh_from_db()
+    assert paper.institutions == ["Princeton University", "Tsinghua University"]
+
+
+def test_it_refuses_an_institution_line_that_is_too_long_and_keeps_what_was_saved(admin_client):
+    paper = Paper.objects.create(title="Some paper", institutions=["MIT"])
+
+    response = admin_client.post(
+        f"/admin/papers/paper/{paper.pk}/change/", change_form_data(paper, institutions="x" * 301)
+    )
+
+    assert response.status_code == 200
+    assert "one institution per line" in str(response.context["adminform"].form.errors["institutions"])
+    paper.refresh_from_db()
+    assert paper.institutions == ["MIT"]
+
+
+def test_it_adds_authors_by_name_without_a_popup(admin_client):
+    known = Author.objects.create(name="Hei Law")
+    paper = Paper.objects.create(title="CornerNet")
+
+    page = admin_client.get(f"/admin/papers/paper/{paper.pk}/change/").content.decode()
+    response = admin_client.post(
+        f"/admin/papers/paper/{paper.pk}/change/",
+        change_form_data(
+            paper,
+            **{
+                "authorships-TOTAL_FORMS": 2,
+                "authorships-0-position": 1,
+                "authorships-0-author_name": "Hei Law",
+                "authorships-1-position": 2,
+                "authorships-1-author_name": "  Jia   Deng ",
+            },
+        ),
+    )
+
+    assert 'name="authorships-0-author_name"' in page and "add_id_authorships" not in page
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rows = list(PaperAuthor.objects.filter(paper=paper).order_by("position").select_related("author"))
+    assert [(row.position, row.author.name) for row in rows] == [(1, "Hei Law"), (2, "Jia Deng")]
+    assert rows[0].author == known
+    paper.refresh_from_db()
+    assert "authors" in paper.locked_fields

@@ -1,5 +1,6 @@
 """The issue desk in the admin: create, fill, order, assemble, publish and unpublish an issue."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -230,6 +231,18 @@ def test_it_answers_an_unknown_issue_with_404(editor_client):
 
 
 # --- Publishing
+
+
+def test_step_two_is_ticked_once_title_and_introduction_are_saved(editor_client):
+    issue = draft_with(accepted("A paper"), number=132)
+
+    def step_two():
+        page = editor_client.get(change_url(issue)).content.decode()
+        return re.search(r'<li class="([^"]*)">Order them and write the title and introduction', page).group(1)
+
+    assert step_two() == ""
+    Issue.objects.filter(pk=issue.pk).update(title="Corners", intro="Three papers this week.")
+    assert step_two() == "is-done"
 
 
 def test_it_lists_what_stands_in_the_way_of_publishing(editor_client):

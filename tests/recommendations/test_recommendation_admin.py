@@ -346,6 +346,35 @@ def test_it_offers_accept_and_reject_on_the_change_page_of_a_waiting_recommendat
     assert 'value="reject_selected"' in content
 
 
+def test_its_change_page_shows_styled_decisions_readable_code_links_and_a_heading_that_names_the_paper(
+    admin_client,
+):
+    paper = Paper.objects.create(arxiv_id="1808.01244", metadata_status=Paper.MetadataStatus.FAILED)
+    recommendation = make_recommendation(paper=paper, status=Status.SUBMITTED)
+    Recommendation.objects.filter(pk=recommendation.pk).update(
+        code_links=["https://github.com/princeton-vl/CornerNet", "javascript:alert(1)"]
+    )
+
+    content = admin_client.get(f"{CHANGELIST}{recommendation.pk}/change/").content.decode()
+
+    assert 'class="object-tool-button object-tool-button--accept"' in content
+    assert 'class="object-tool-button object-tool-button--reject"' in content
+    assert "css/admin_moderation" in content
+    assert (
+        '<li><a href="https://github.com/princeton-vl/CornerNet" rel="nofollow noopener" target="_blank">'
+        "https://github.com/princeton-vl/CornerNet</a></li>" in content
+    )
+    assert "javascript:" not in content and "[&quot;https" not in content
+    assert f"{recommendation.recommender.handle} on arXiv:1808.01244" in content
+    assert "Untitled paper" not in content
+
+
+def test_a_recommendation_of_an_unidentified_paper_is_named_by_its_submitted_link():
+    recommendation = make_recommendation(paper=make_paper(""), submitted_link="https://example.org/paper.pdf")
+
+    assert str(recommendation) == f"{recommendation.recommender.handle} on https://example.org/paper.pdf"
+
+
 def test_it_accepts_from_the_change_page(admin_client):
     recommendation = make_recommendation(status=Status.SUBMITTED)
 
