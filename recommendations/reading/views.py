@@ -96,6 +96,16 @@ class SearchForm(forms.Form):
         return {"area": data.get("area") or "", "tag": data.get("tag") or "", "year": data.get("year")}
 
 
+def _search_results(**criteria):
+    return paper_search(**criteria).prefetch_related(
+        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")),
+        Prefetch(
+            "repository_links",
+            queryset=PaperRepository.objects.select_related("repository").order_by("position", "pk"),
+        ),
+    )
+
+
 @require_safe
 def search(request):
     areas = list(Area.objects.order_by("position", "code"))
@@ -104,15 +114,15 @@ def search(request):
     filters = form.filters()
     query = clean_query(request.GET.get("q", ""))
 
-    papers = paper_search(query=query, **filters).prefetch_related(
-        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")),
-        Prefetch(
-            "repository_links",
-            queryset=PaperRepository.objects.select_related("repository").order_by("position", "pk"),
-        ),
-    )
-    page = paginate(request, papers, per_page=SEARCH_PER_PAGE)
-    topics = matching_topics(query) if query and page.number == 1 else []
+    page = paginate(request, _search_results(query=query, **filters), per_page=SEARCH_PER_PAGE)
+    topics = matching_topics(query) if query else []
+    # No paper holds the words, but a topic is named so ("目标检测" while the write-ups are in
+    # English): its papers are the answer, said as such.
+    topic_results = None
+    if topics and not page.paginator.count and not filters["tag"]:
+        topic_results = topics[0]
+        papers = _search_results(query="", area=filters["area"], tag=topic_results.slug, year=filters["year"])
+        page = paginate(request, papers, per_page=SEARCH_PER_PAGE)
     page.object_list = attach_snippets(page.object_list, query)
     for paper in page.object_list:
         paper.card = paper_card(paper)
@@ -130,7 +140,8 @@ def search(request):
             "tags": tags,
             "filters": filters,
             "query_string": urlencode(kept),
-            "topics": topics,
+            "topics": topics if page.number == 1 else [],
+            "topic_results": topic_results,
             "rank_pool": SEARCH_RANK_POOL,
         },
     )

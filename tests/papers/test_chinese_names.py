@@ -113,3 +113,21 @@ def test_an_editor_gives_a_topic_its_chinese_name_in_the_admin(admin_client, det
     assert Tag.objects.get(pk=detection.pk).name_zh == "物体检测"
     assert "物体检测" in admin_client.get("/admin/papers/tag/").content.decode()
     assert Area.objects.get(pk=detection.area_id).name_zh == "计算机视觉"
+
+
+def test_a_query_that_only_names_a_topic_lists_that_topics_papers(client, detection):
+    page = soup(client.get("/search/", {"q": "目标检测"}))
+
+    titles = [a.get_text(strip=True) for a in page.select(".search-result__title a")]
+    assert titles == ["CornerNet: Detecting Objects as Paired Keypoints"]
+    assert "which names the topic #Object Detection: its 1 paper follows" in page.select_one(".search-count").get_text()
+
+
+def test_a_query_whose_words_find_papers_lists_those_not_the_topics(client, detection):
+    make_entry(make_issue(129), paper=make_paper("Speech recognition with 目标检测 in its title"))
+
+    page = soup(client.get("/search/", {"q": "目标检测"}))
+
+    titles = [a.get_text() for a in page.select(".search-result__title a")]
+    assert [" ".join(title.split()) for title in titles] == ["Speech recognition with 目标检测 in its title"]
+    assert "names the topic" not in page.select_one(".search-count").get_text()
