@@ -120,7 +120,7 @@ def test_a_query_that_only_names_a_topic_lists_that_topics_papers(client, detect
 
     titles = [a.get_text(strip=True) for a in page.select(".search-result__title a")]
     assert titles == ["CornerNet: Detecting Objects as Paired Keypoints"]
-    assert "which names the topic #Object Detection: its 1 paper follows" in page.select_one(".search-count").get_text()
+    assert "but the topic #Object Detection matches it: its 1 paper follows" in page.select_one(".search-count").get_text()
 
 
 def test_a_query_whose_words_find_papers_lists_those_not_the_topics(client, detection):
@@ -130,4 +130,4 @@ def test_a_query_whose_words_find_papers_lists_those_not_the_topics(client, dete
 
     titles = [a.get_text() for a in page.select(".search-result__title a")]
     assert [" ".join(title.split()) for title in titles] == ["Speech recognition with 目标检测 in its title"]
-    assert "names the topic" not in page.select_one(".search-count").get_text()
+    assert "matches it" not in page.select_one(".search-count").get_text()
