@@ -47,3 +47,19 @@ def test_the_issue_introductions_recommend_a_paper_is_a_link_to_the_form(live_se
     page.locator("main").get_by_role("link", name="Recommend a paper").click()
 
     page.wait_for_url("**/accounts/login/?next=/recommend/")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_the_signed_out_header_is_one_row_at_1280_px(live_server, browser, locale):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
+    page = context.new_page()
+
+    page.goto(live_server.url + "/issues/")
+
+    tops = page.evaluate(
+        "() => ['.brand', '.site-nav', '.site-search', '.user-nav', '.lang-switch']"
+        ".map(s => Math.round(document.querySelector(s).getBoundingClientRect().top))"
+    )
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 80, f"the header wraps: {tops}"
+    context.close()
