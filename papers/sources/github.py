@@ -9,10 +9,10 @@ with ``x-ratelimit-remaining: 0``) never reach this module: the client raises ``
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from papers.sources.base import BadResponse, NotFound, RepositoryMetadata, load_json
+from papers.sources.facts import as_datetime, as_string
 from papers.sources.http import api_get
 
 # GitHub answers a renamed repository with one redirect; anything beyond two is a loop or a misconfiguration.
@@ -40,10 +40,10 @@ def parse_repo(data):
     if not isinstance(data, dict):
         raise BadResponse("GitHub answered with something that is not a repository")
     owner = data.get("owner")
-    owner = _string(owner.get("login")) if isinstance(owner, dict) else ""
-    name = _string(data.get("name"))
-    if not (owner and name) and "/" in _string(data.get("full_name")):
-        owner, name = _string(data.get("full_name")).split("/", 1)
+    owner = as_string(owner.get("login")) if isinstance(owner, dict) else ""
+    name = as_string(data.get("name"))
+    if not (owner and name) and "/" in as_string(data.get("full_name")):
+        owner, name = as_string(data.get("full_name")).split("/", 1)
     if not (owner and name):
         raise BadResponse("GitHub's answer names no repository")
     github_id = data.get("id")
@@ -52,14 +52,14 @@ def parse_repo(data):
         github_id=github_id if _is_int(github_id) else None,
         owner=owner,
         name=name,
-        html_url=_string(data.get("html_url")) or f"https://github.com/{owner}/{name}",
-        description=_string(data.get("description")),
+        html_url=as_string(data.get("html_url")) or f"https://github.com/{owner}/{name}",
+        description=as_string(data.get("description")),
         stars=stars if _is_int(stars) else None,
-        language=_string(data.get("language")),
+        language=as_string(data.get("language")),
         license=_license(data.get("license")),
-        pushed_at=_datetime(data.get("pushed_at")),
+        pushed_at=as_datetime(data.get("pushed_at")),
         archived=data.get("archived") is True,
-        default_branch=_string(data.get("default_branch")),
+        default_branch=as_string(data.get("default_branch")),
         raw=data,
     )
 
@@ -121,7 +121,7 @@ def _redirect_target(response):
     target = response.headers.get("location", "")
     if not target:
         body = _load_json(response.content) if response.content else {}
-        target = _string(body.get("url")) if isinstance(body, dict) else ""
+        target = as_string(body.get("url")) if isinstance(body, dict) else ""
     if not target:
         raise BadResponse(f"GitHub answered HTTP {response.status} without saying where to", status=response.status)
     return target
@@ -131,7 +131,7 @@ def _error(response, full_name):
     message = ""
     try:
         body = json.loads(response.content)
-        message = _string(body.get("message")) if isinstance(body, dict) else ""
+        message = as_string(body.get("message")) if isinstance(body, dict) else ""
     except (ValueError, RecursionError):
         pass
     if response.status == 403:
@@ -144,24 +144,10 @@ def _load_json(content):
     return load_json(content, label="GitHub")
 
 
-def _string(value):
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _license(value):
-    spdx_id = _string(value.get("spdx_id")) if isinstance(value, dict) else ""
+    spdx_id = as_string(value.get("spdx_id")) if isinstance(value, dict) else ""
     return spdx_id if spdx_id and spdx_id != _UNKNOWN_LICENSE else None
-
-
-def _datetime(value):
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
