@@ -120,7 +120,8 @@ def test_a_query_that_only_names_a_topic_lists_that_topics_papers(client, detect
 
     titles = [a.get_text(strip=True) for a in page.select(".search-result__title a")]
     assert titles == ["CornerNet: Detecting Objects as Paired Keypoints"]
-    assert "but the topic #Object Detection matches it: its 1 paper follows" in page.select_one(".search-count").get_text()
+    status = page.select_one(".search-count").get_text()
+    assert "but the topic #Object Detection matches it: its 1 paper follows" in status
 
 
 def test_a_query_whose_words_find_papers_lists_those_not_the_topics(client, detection):
