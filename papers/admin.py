@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paperdaily.lib.admin import ModelAdmin
+from paperdaily.lib.admin import LabelledInlineFormSet, ModelAdmin
 from papers import services
 from papers.identifiers import LinkError, normalise_arxiv_id, parse_paper_link, parse_repo_link
 from papers.models import Area, Author, Paper, PaperAuthor, PaperLink, PaperRepository, Repository, Tag
@@ -119,6 +119,7 @@ class PaperAuthorForm(forms.ModelForm):
 class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
     form = PaperAuthorForm
+    formset = LabelledInlineFormSet
     fields = ["position", "author_name"]
     extra = 1
     ordering = ["position"]
@@ -128,12 +129,14 @@ class PaperAuthorInline(admin.TabularInline):
 
 class PaperRepositoryInline(admin.TabularInline):
     model = PaperRepository
+    formset = LabelledInlineFormSet
     extra = 0
     autocomplete_fields = ["repository"]
 
 
 class PaperLinkInline(HttpsUrls, admin.TabularInline):
     model = PaperLink
+    formset = LabelledInlineFormSet
     extra = 0
 
 

@@ -18,7 +18,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from paperdaily.lib.admin import ModelAdmin
+from paperdaily.lib.admin import LabelledInlineFormSet, ModelAdmin
 from papers.models import PaperAuthor
 from recommendations import editors
 from recommendations.issues import admin as issues_admin
@@ -61,6 +61,7 @@ class RejectForm(forms.Form):
 class FigureInline(admin.TabularInline):
     model = Figure
     extra = 0
+    formset = LabelledInlineFormSet
 
 
 class AgeListFilter(admin.SimpleListFilter):

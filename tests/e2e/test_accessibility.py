@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from recommendations.models import Recommender
-from tests.factories import make_entry, make_issue
+from recommendations.models import Recommendation, Recommender
+from tests.factories import make_entry, make_issue, make_recommendation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,16 +53,20 @@ PAGES = [
     ("leaderboard", "/recommenders/", None),
     ("search-results", "/search/?q=CornerNet", None),
     ("search-empty", "/search/?q=zzzznothinglikethis", None),
+    ("search-topic", "/search/?q=%E7%9B%AE%E6%A0%87%E6%A3%80%E6%B5%8B", None),
     ("login", "/accounts/login/", None),
     ("signup", "/accounts/signup/", None),
     ("password-reset", "/accounts/password/reset/", None),
     ("signup-sent", "/accounts/signup/sent/", None),
     ("recommend", "/recommend/", "reader"),
     ("profile", "/accounts/profile/", "reader"),
+    ("mine", "/recommend/mine/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
     ("api-docs", "/api/docs/", None),
     ("admin-index", "/admin/", "editor"),
     ("admin-recommendations", "/admin/recommendations/recommendation/", "editor"),
+    ("admin-recommendation", "/admin/recommendations/recommendation/{waiting}/change/", "editor"),
+    ("admin-paper", "/admin/papers/paper/{paper}/change/", "editor"),
     ("admin-issue", "/admin/recommendations/issue/{draft}/change/", "editor"),
     ("admin-publish", "/admin/recommendations/issue/{draft}/publish/", "editor"),
 ]
@@ -83,11 +87,22 @@ def site():
     make_entry(draft, writeup="First in the draft, and **clear**.")
     users = get_user_model().objects
     reader = users.create_user("reader", "reader@example.org", "reader-password-1")
-    Recommender.objects.create(handle="reader", user=reader)
+    mine = make_recommendation(
+        recommender=Recommender.objects.create(handle="reader", user=reader),
+        status=Recommendation.Status.SUBMITTED,
+        writeup="Corner pooling, **explained** well.",
+    )
+    Recommendation.objects.filter(pk=mine.pk).update(code_links=["https://github.com/princeton-vl/CornerNet"])
     # A superuser: the Editors group, made by a migration, is gone once a transactional test has flushed the tables.
     users.create_superuser("editor", "editor@example.org", "editor-password-1")
     recommender = Recommender.objects.filter(recommendations__issue_entry__issue__number=128).first()
-    return {"draft": draft.pk, "recommender": recommender.handle, "users": {"reader": reader}}
+    return {
+        "draft": draft.pk,
+        "recommender": recommender.handle,
+        "waiting": mine.pk,
+        "paper": mine.paper_id,
+        "users": {"reader": reader},
+    }
 
 
 def open_page(browser, live_server, path, *, user=None, viewport=None, language=None):
