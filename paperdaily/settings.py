@@ -224,7 +224,9 @@ PAGE_CACHE_MAX_BYTES = 2_000_000
 # A write to any of these tables (by prefix) makes every cached page unreachable ...
 PAGE_CACHE_TABLES = ("papers_", "recommendations_")
 # ... but for these, which no reading page shows.
-PAGE_CACHE_IGNORED_TABLES = frozenset({"recommendations_subscriber", "recommendations_newsletterdelivery"})
+PAGE_CACHE_IGNORED_TABLES = frozenset(
+    {"recommendations_subscriber", "recommendations_newsletterdelivery", "recommendations_follow"}
+)
 # Query parameters a cached page may carry (what the reading views read); a request with any other,
 # or a value longer than 200 characters, is rendered and not stored: a client inventing query
 # strings must not fill Redis with copies of the same page.
@@ -490,6 +492,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Rate limits (django-ratelimit syntax, counted in the cache, so shared through Redis when
 # REDIS_URL is set). Only POSTs count: reading the form costs nothing.
 PAPERDAILY_RATE_RECOMMEND_USER = env_rate("PAPERDAILY_RATE_RECOMMEND_USER", "10/h")
+# Follow and unfollow clicks per reader (private to the reader; no reading page changes).
+PAPERDAILY_RATE_FOLLOW_USER = env_rate("PAPERDAILY_RATE_FOLLOW_USER", "120/h")
 PAPERDAILY_RATE_RECOMMEND_IP = env_rate("PAPERDAILY_RATE_RECOMMEND_IP", "30/h")
 PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
 PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("recommendations.reading.export_urls")),
     path("newsletter/", include("recommendations.newsletter.urls")),
     path("rewards/", include("recommendations.rewards.urls")),
+    path("", include("recommendations.following.urls")),
     path("", include("recommendations.urls")),
 ]
 

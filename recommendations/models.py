@@ -460,3 +460,46 @@ class RelatedPaper(models.Model):
 
     def __str__(self):
         return f"{self.paper_id} -> {self.related_id} ({self.rank})"
+
+
+class Follow(models.Model):
+    """A reader follows a topic or a recommender (exactly one of them). Private: only its reader
+    ever sees it."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("topic")
+        RECOMMENDER = "recommender", _("recommender")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="follows", verbose_name=_("reader"))
+    tag = models.ForeignKey(Tag, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("topic"))
+    recommender = models.ForeignKey(
+        Recommender, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("recommender")
+    )
+    created_at = models.DateTimeField(_("followed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tag__isnull=False, recommender__isnull=True)
+                | Q(tag__isnull=True, recommender__isnull=False),
+                name="follow_one_target",
+            ),
+            # A double click, or two tabs at once, makes one row.
+            models.UniqueConstraint(fields=["user", "tag"], condition=Q(tag__isnull=False), name="follow_tag_once"),
+            models.UniqueConstraint(
+                fields=["user", "recommender"], condition=Q(recommender__isnull=False), name="follow_recommender_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.tag or self.recommender}"
+
+    @property
+    def kind(self):
+        return self.Kind.TOPIC if self.tag_id else self.Kind.RECOMMENDER
+
+    @property
+    def target(self):
+        return self.tag if self.tag_id else self.recommender

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from recommendations.models import Recommendation, Recommender
+from papers.models import Tag
+from recommendations.models import Follow, Recommendation, Recommender
 from tests.factories import make_entry, make_issue, make_recommendation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,6 +62,8 @@ PAGES = [
     ("recommend", "/recommend/", "reader"),
     ("profile", "/accounts/profile/", "reader"),
     ("mine", "/recommend/mine/", "reader"),
+    ("following", "/following/", "reader"),
+    ("topic-signed-in", "/tags/object-detection/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
     ("api-docs", "/api/docs/", None),
     ("admin-index", "/admin/", "editor"),
@@ -93,6 +96,8 @@ def site():
         writeup="Corner pooling, **explained** well.",
     )
     Recommendation.objects.filter(pk=mine.pk).update(code_links=["https://github.com/princeton-vl/CornerNet"])
+    Follow.objects.create(user=reader, tag=Tag.objects.get(slug="object-detection"))
+    Follow.objects.create(user=reader, recommender=Recommender.objects.get(handle="QAQ"))
     # A superuser: the Editors group, made by a migration, is gone once a transactional test has flushed the tables.
     users.create_superuser("editor", "editor@example.org", "editor-password-1")
     recommender = Recommender.objects.filter(recommendations__issue_entry__issue__number=128).first()
