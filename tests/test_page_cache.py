@@ -489,6 +489,8 @@ def test_it_recognises_writes_of_the_watched_tables():
     assert not watched("WITH me AS (SELECT id FROM papers_paper) SELECT updated_at FROM me")
     assert not watched('UPDATE "django_session" SET "session_data" = %s')
     assert not watched('INSERT INTO "recommendations_subscriber" ("email") VALUES (%s)')
+    assert not watched('INSERT INTO "recommendations_follow" ("user_id", "tag_id") VALUES (%s, %s)')
+    assert not watched('DELETE FROM "recommendations_follow" WHERE "id" = %s')
 
 
 @pytest.mark.django_db(transaction=True)
