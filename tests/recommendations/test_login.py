@@ -193,6 +193,7 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
     assert links == {
         "Recommend a paper": "/recommend/",
         "My recommendations": "/recommend/mine/",
+        "Following": "/following/",
         "Profile": "/accounts/profile/",
         "Change password": "/accounts/password/change/",
     }
