@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from paperdaily.lib.urls import cached_reverse
-from papers.models import Paper, Repository, Tag, listing_prefetches
+from papers.models import Author, Paper, Repository, Tag, listing_prefetches
 from recommendations import visibility
 from recommendations.markdown import render_markdown
 from recommendations.visibility import published_recommendations_q, sees_drafts
@@ -463,17 +463,21 @@ class RelatedPaper(models.Model):
 
 
 class Follow(models.Model):
-    """A reader follows a topic or a recommender (exactly one of them). Private: only its reader
-    ever sees it."""
+    """A reader follows a topic, a recommender or an author (exactly one of them). Private: only
+    its reader ever sees it."""
 
     class Kind(models.TextChoices):
         TOPIC = "topic", _("topic")
         RECOMMENDER = "recommender", _("recommender")
+        AUTHOR = "author", _("author")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="follows", verbose_name=_("reader"))
     tag = models.ForeignKey(Tag, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("topic"))
     recommender = models.ForeignKey(
         Recommender, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("recommender")
+    )
+    author = models.ForeignKey(
+        Author, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("author")
     )
     created_at = models.DateTimeField(_("followed at"), auto_now_add=True)
 
@@ -482,8 +486,9 @@ class Follow(models.Model):
         verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
-                condition=Q(tag__isnull=False, recommender__isnull=True)
-                | Q(tag__isnull=True, recommender__isnull=False),
+                condition=Q(tag__isnull=False, recommender__isnull=True, author__isnull=True)
+                | Q(tag__isnull=True, recommender__isnull=False, author__isnull=True)
+                | Q(tag__isnull=True, recommender__isnull=True, author__isnull=False),
                 name="follow_one_target",
             ),
             # A double click, or two tabs at once, makes one row.
@@ -491,15 +496,182 @@ class Follow(models.Model):
             models.UniqueConstraint(
                 fields=["user", "recommender"], condition=Q(recommender__isnull=False), name="follow_recommender_once"
             ),
+            models.UniqueConstraint(
+                fields=["user", "author"], condition=Q(author__isnull=False), name="follow_author_once"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.user_id} follows {self.tag or self.recommender}"
+        return f"{self.user_id} follows {self.target}"
 
     @property
     def kind(self):
-        return self.Kind.TOPIC if self.tag_id else self.Kind.RECOMMENDER
+        if self.tag_id:
+            return self.Kind.TOPIC
+        return self.Kind.RECOMMENDER if self.recommender_id else self.Kind.AUTHOR
 
     @property
     def target(self):
-        return self.tag if self.tag_id else self.recommender
+        return self.tag or self.recommender or self.author
+
+
+class LibraryItemQuerySet(models.QuerySet):
+    def saved(self):
+        return self.filter(state=LibraryItem.State.SAVED)
+
+    def not_interested(self):
+        return self.filter(state=LibraryItem.State.NOT_INTERESTED)
+
+
+class LibraryItem(models.Model):
+    """A paper a reader saved to their library (with a private note and a read mark), or marked
+    "not interested". One row per reader and paper: marking a saved paper "not interested" keeps
+    its note, should the reader save it again."""
+
+    class State(models.TextChoices):
+        SAVED = "saved", _("saved")
+        NOT_INTERESTED = "not_interested", _("not interested")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="library", verbose_name=_("reader"))
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="+", verbose_name=_("paper"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SAVED)
+    note = models.TextField(_("private note"), blank=True, max_length=5000)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LibraryItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("library item")
+        verbose_name_plural = _("library items")
+        constraints = [
+            # A double click, or two tabs at once, makes one row.
+            models.UniqueConstraint(fields=["user", "paper"], name="library_item_once"),
+        ]
+        indexes = [
+            # The library page and the trainer read one reader's rows by state, newest first.
+            models.Index(fields=["user", "state", "-created_at"], name="library_user_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.paper_id} ({self.state})"
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class ReaderSettings(models.Model):
+    """A reader's private settings: the secret of their personal feed, and their digest e-mail.
+
+    Made the first time a reader needs one. Each token opens one thing only: ``feed_token``
+    their personal feed, ``digest_token`` the one-click unsubscribe of their digest.
+    """
+
+    class Digest(models.TextChoices):
+        OFF = "off", _("no digest")
+        WEEKLY = "weekly", _("weekly")
+        DAILY = "daily", _("daily")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="reader_settings", verbose_name=_("reader")
+    )
+    feed_token = models.CharField(_("feed token"), max_length=64, unique=True, default=_random_token, editable=False)
+    digest = models.CharField(_("digest e-mail"), max_length=8, choices=Digest.choices, default=Digest.OFF)
+    digest_token = models.CharField(
+        _("digest token"), max_length=64, unique=True, default=_random_token, editable=False
+    )
+    digest_since = models.DateTimeField(_("digest chosen at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reader settings")
+        verbose_name_plural = _("reader settings")
+
+    def __str__(self):
+        return f"settings of {self.user_id}"
+
+
+class ReaderModel(models.Model):
+    """What the "for you" trainer learnt of one reader: the terms that weigh most, and when.
+
+    Written by a worker only (never on a request). ``signals`` is a digest of the saved,
+    not-interested and followed rows it was trained on, so that a task sent twice for the same
+    signals trains once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="reader_model", verbose_name=_("reader")
+    )
+    signals = models.CharField(_("signals digest"), max_length=64, blank=True)
+    positives = models.PositiveIntegerField(_("saved papers"), default=0)
+    negatives = models.PositiveIntegerField(_("not interested"), default=0)
+    terms = models.JSONField(_("weightiest terms"), default=list, blank=True)
+    trained_at = models.DateTimeField(_("trained at"), null=True, blank=True)
+    seconds = models.FloatField(_("training seconds"), default=0.0)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("reader model")
+        verbose_name_plural = _("reader models")
+
+    def __str__(self):
+        return f"model of {self.user_id}"
+
+
+class ForYouPick(models.Model):
+    """One paper of a reader's "for you" list, ranked by their model, with why."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="for_you_picks", verbose_name=_("reader")
+    )
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="+", verbose_name=_("paper"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("for-you pick")
+        verbose_name_plural = _("for-you picks")
+        constraints = [
+            # The page reads a reader's list by (user, rank) through this constraint's index.
+            models.UniqueConstraint(fields=["user", "rank"], name="for_you_pick_rank_unique"),
+            models.UniqueConstraint(fields=["user", "paper"], name="for_you_pick_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.paper_id} ({self.rank})"
+
+
+class DigestDelivery(models.Model):
+    """One digest e-mail to one reader for one period ("2026-W49" or "2026-12-05"): the row is
+    claimed while its message is sent, as a newsletter delivery is, so it goes out once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="digest_deliveries", verbose_name=_("reader")
+    )
+    period = models.CharField(_("period"), max_length=16)
+    papers = models.JSONField(_("papers"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [
+            # Once per reader per period, however often the period is queued.
+            models.UniqueConstraint(fields=["user", "period"], name="digest_delivery_once"),
+        ]
+        indexes = [models.Index(fields=["status", "period"], name="digest_delivery_status_idx")]
+
+    def __str__(self):
+        return f"digest {self.period} to {self.user_id}: {self.status}"
