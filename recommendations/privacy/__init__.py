@@ -1,0 +1,1 @@
+"""What the portal holds about a reader: download it all, or delete the account."""
