@@ -225,7 +225,17 @@ PAGE_CACHE_MAX_BYTES = 2_000_000
 PAGE_CACHE_TABLES = ("papers_", "recommendations_")
 # ... but for these, which no reading page shows.
 PAGE_CACHE_IGNORED_TABLES = frozenset(
-    {"recommendations_subscriber", "recommendations_newsletterdelivery", "recommendations_follow"}
+    {
+        "recommendations_subscriber",
+        "recommendations_newsletterdelivery",
+        "recommendations_follow",
+        # A reader's own library, settings, model, picks and digests: pages for them alone.
+        "recommendations_libraryitem",
+        "recommendations_readersettings",
+        "recommendations_readermodel",
+        "recommendations_foryoupick",
+        "recommendations_digestdelivery",
+    }
 )
 # Query parameters a cached page may carry (what the reading views read); a request with any other,
 # or a value longer than 200 characters, is rendered and not stored: a client inventing query
@@ -310,6 +320,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recommendations.refresh_related_papers",
         "schedule": crontab(hour=2, minute=7),
     },
+    # Every reader's "for you" picks, once the night's other refreshes are done.
+    "train-for-you": {"task": "recommendations.train_for_you_all", "schedule": crontab(hour=5, minute=23)},
 }
 
 # --- Authentication
@@ -494,6 +506,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PAPERDAILY_RATE_RECOMMEND_USER = env_rate("PAPERDAILY_RATE_RECOMMEND_USER", "10/h")
 # Follow and unfollow clicks per reader (private to the reader; no reading page changes).
 PAPERDAILY_RATE_FOLLOW_USER = env_rate("PAPERDAILY_RATE_FOLLOW_USER", "120/h")
+PAPERDAILY_RATE_LIBRARY_USER = env_rate("PAPERDAILY_RATE_LIBRARY_USER", "600/h")
+PAPERDAILY_RATE_FEED_TOKEN_USER = env_rate("PAPERDAILY_RATE_FEED_TOKEN_USER", "20/h")
 PAPERDAILY_RATE_RECOMMEND_IP = env_rate("PAPERDAILY_RATE_RECOMMEND_IP", "30/h")
 PAPERDAILY_RATE_SIGNUP_IP = env_rate("PAPERDAILY_RATE_SIGNUP_IP", "5/h")
 PAPERDAILY_RATE_LOGIN_IP = env_rate("PAPERDAILY_RATE_LOGIN_IP", "20/10m")
@@ -581,6 +595,14 @@ PAPERDAILY_NEWSLETTER_RESEND_AFTER = env_int("PAPERDAILY_NEWSLETTER_RESEND_AFTER
 # Beat starts an issue's sending again when none of its deliveries moved for this long
 # (a killed worker, a lost message); longer than one batch takes, so it rarely doubles a live run.
 PAPERDAILY_NEWSLETTER_STALLED_AFTER = env_int("PAPERDAILY_NEWSLETTER_STALLED_AFTER", 600)
+
+# --- For you: recent featured papers ranked for each reader (recommendations/foryou/)
+# The pool: papers featured in the last this many published issues, at most this many of them.
+PAPERDAILY_FOR_YOU_ISSUES = env_int("PAPERDAILY_FOR_YOU_ISSUES", 26)
+PAPERDAILY_FOR_YOU_POOL = env_int("PAPERDAILY_FOR_YOU_POOL", 1000)
+# Picks stored per reader, and older featured papers sampled as "the rest" the classifier learns from.
+PAPERDAILY_FOR_YOU_PICKS = env_int("PAPERDAILY_FOR_YOU_PICKS", 50)
+PAPERDAILY_FOR_YOU_BACKGROUND = env_int("PAPERDAILY_FOR_YOU_BACKGROUND", 1000)
 
 # --- Logging: everything to the console; the process manager keeps it.
 

@@ -43,6 +43,8 @@ urlpatterns = [
     path("newsletter/", include("recommendations.newsletter.urls")),
     path("rewards/", include("recommendations.rewards.urls")),
     path("", include("recommendations.following.urls")),
+    path("", include("recommendations.library.urls")),
+    path("", include("recommendations.foryou.urls")),
     path("", include("recommendations.urls")),
 ]
 

@@ -208,6 +208,8 @@ def _enqueue_after_publish(issue, recommendations):
         enqueue("recommendations.notify_decision", recommendation.pk)
     # The paper pages of the issue read their related papers from what this task stores.
     enqueue("recommendations.store_related_papers", [recommendation.paper_id for recommendation in recommendations])
+    # New papers for everyone's "for you".
+    enqueue("recommendations.train_for_you_all")
 
 
 def issue_unpublish(*, issue_id: int, user) -> Issue:

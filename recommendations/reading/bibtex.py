@@ -71,6 +71,21 @@ def issue_bibtex(issue) -> str:
     return "\n".join(blocks)
 
 
+def papers_bibtex(papers, *, header: str) -> str:
+    """BibTeX for papers outside an issue (a reader's library): ``papers`` are
+    ``(paper_id, facts, annote)``, facts as ``cards.paper_facts`` gives them; ``annote`` (the
+    reader's note, or "") goes in the field reference managers import as a note."""
+    blocks = [f"% {' '.join(header.replace('@', ' ').split())}\n"]
+    keys = set()
+    note = _("Saved in PaperDaily")
+    for paper_id, facts, annote in papers:
+        if not (facts.get("title") or "").strip():
+            continue  # nothing to cite
+        key = _unique_key(_bibtex_key(facts, paper_id), keys)
+        blocks.append(_bibtex_entry(key, facts, note, annote=annote))
+    return "\n".join(blocks)
+
+
 def _no_details_comment(rec) -> str:
     entry = getattr(rec, "issue_entry", None)
     text = _("Entry %(position)s: paper details not recorded, so no reference.") % {
@@ -80,7 +95,7 @@ def _no_details_comment(rec) -> str:
     return "% " + " ".join(text.replace("@", " ").split()) + "\n"
 
 
-def _bibtex_entry(key: str, facts: dict, note: str) -> str:
+def _bibtex_entry(key: str, facts: dict, note: str, *, annote: str = "") -> str:
     venue = " ".join((facts.get("venue") or "").split())
     arxiv_id = facts.get("arxiv_id") or ""
     kind = _entry_type(venue, facts)
@@ -111,8 +126,26 @@ def _bibtex_entry(key: str, facts: dict, note: str) -> str:
     if facts.get("landing_url"):
         fields.append(("url", _bibtex_verbatim(facts["landing_url"])))
     fields.append(("note", _bibtex_text(note)))
+    if annote.strip():
+        fields.append(("annote", _bibtex_text(" ".join(annote.split()))))
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
     return f"@{kind}{{{key},\n{body}}}\n"
+
+
+def venue_kind(venue: str) -> str:
+    """ "preprint", "journal", "conference", or "" for a venue these words do not tell."""
+    if venue and _PREPRINT_VENUE.search(venue):
+        return "preprint"
+    if venue and _JOURNAL_VENUE.search(venue):
+        return "journal"
+    if venue and _CONFERENCE_VENUE.search(venue):
+        return "conference"
+    return ""
+
+
+def split_name(name: str):
+    """``(von_last, suffix, first)`` of a name written "First von Last"; ``None`` for a one-word name."""
+    return _name_parts(name)
 
 
 def _entry_type(venue: str, facts: dict) -> str:

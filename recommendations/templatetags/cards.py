@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from recommendations.reading.cards import card_context
+from recommendations.templatetags.library import library_buttons_html
 
 register = template.Library()
 
@@ -32,9 +33,18 @@ def _render(context: dict) -> str:
     return render_to_string("includes/entry.html", {"c": context})
 
 
-@register.simple_tag
-def entry_card(recommendation, position=None):
-    context = card_context(recommendation, position=position)
+@register.simple_tag(takes_context=True)
+def entry_card(context, recommendation, position=None):
+    """The card, and for a signed-in reader their Save button in it (never kept: it is theirs)."""
+    html = _card(card_context(recommendation, position=position))
+    personal = library_buttons_html(context, recommendation.paper_id)
+    if not personal:
+        return html
+    head, end, tail = html.rpartition("</article>")
+    return mark_safe(f"{head}{personal}{end}{tail}")  # noqa: S308 - both parts are rendered templates
+
+
+def _card(context):
     if settings.DEBUG:
         return mark_safe(_render(context))  # noqa: S308 - the template escapes what it shows
     key = hashlib.blake2b(
