@@ -2,7 +2,8 @@
 
 Each feature of ``recommendations`` brings its endpoints in its own ``api.py`` and ``api_urls.py``:
 reading (papers, topics, areas, search, issues, recommenders), recommending (a recommendation
-and one's own), accounts (a token for a password) and issues (the editors' issue desk).
+and one's own), accounts (a token for a password), issues (the editors' issue desk) and for you
+(the reader's follows, library and picks under /api/me/).
 """
 
 from django.urls import include, path, reverse
@@ -61,4 +62,5 @@ urlpatterns = [
     path("", include("recommendations.recommending.api_urls")),
     path("", include("recommendations.accounts.api_urls")),
     path("", include("recommendations.issues.api_urls")),
+    path("", include("recommendations.foryou.api_urls")),
 ]

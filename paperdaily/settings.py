@@ -581,6 +581,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecommendationStatusEnum": "recommendations.models.Recommendation.Status",
         "IssueStatusEnum": "recommendations.models.Issue.Status",
+        "FollowKindEnum": "recommendations.models.Follow.Kind",
+        "PaperLinkKindEnum": "papers.models.PaperLink.Kind",
+        "ReasonKindEnum": "recommendations.foryou.reasons.REASON_KINDS",
     },
 }
 

@@ -14,6 +14,8 @@ feeds, the digest and the API say the same thing in the reader's language:
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+REASON_KINDS = ["saved", "topic", "recommender", "author", "terms", "recent"]
+
 
 def reason_text(reason: dict) -> str:
     kind = (reason or {}).get("kind")

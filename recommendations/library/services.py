@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
+from paperdaily.lib.ids import row_number
 from paperdaily.lib.tasks import enqueue
 from papers.models import Paper, PaperRepository
 from recommendations.models import LibraryItem, Recommendation
@@ -20,11 +21,8 @@ State = LibraryItem.State
 
 def featured_paper(paper_id) -> Paper:
     """The featured paper of that id: only what readers may open may be saved; 404 for anything else."""
-    try:
-        paper_id = int(paper_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    paper = featured_papers().filter(pk=paper_id).first()
+    number = row_number(str(paper_id))
+    paper = featured_papers().filter(pk=number).first() if number else None
     if paper is None:
         raise Http404
     return paper
