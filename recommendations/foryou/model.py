@@ -22,37 +22,13 @@ from sklearn.linear_model import LogisticRegression
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[a-z0-9](?:[a-z0-9+\-]*[a-z0-9+])?")
 # Words too common in paper prose to say anything about a reader (beside English stop words).
-PAPER_STOP_WORDS = frozenset(
-    [
-        "paper",
-        "papers",
-        "propose",
-        "proposed",
-        "approach",
-        "approaches",
-        "method",
-        "methods",
-        "model",
-        "models",
-        "results",
-        "show",
-        "shows",
-        "based",
-        "using",
-        "use",
-        "used",
-        "new",
-        "work",
-        "also",
-        "however",
-        "existing",
-        "performance",
-        "task",
-        "tasks",
-        "state",
-        "art",
-    ]
+_PAPER_WORDS = (
+    "paper papers propose proposed approach approaches method methods model models results show shows based "
+    "using use used new work also however existing performance task tasks state art novel effective simple "
+    # What write-ups say of any paper they like.
+    "useful read reading worth recommend recommended good great nice interesting clear idea ideas authors author"
 )
+PAPER_STOP_WORDS = frozenset(_PAPER_WORDS.split())
 STOP_WORDS = ENGLISH_STOP_WORDS | PAPER_STOP_WORDS
 
 MIN_SAVED = 3  # below this many saved papers, follows and recency rank (see services)

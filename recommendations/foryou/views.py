@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -47,7 +47,9 @@ def for_you(request):
     picks = list(visible_picks(user).values_list("paper_id", "reason"))
     if reader_model is None and not picks:
         # Nothing learnt yet: the newest featured papers, said as such.
-        picks = [(paper_id, {"kind": "recent"}) for paper_id in services.candidate_ids()[:PER_PAGE]]
+        kept = set(LibraryItem.objects.filter(user=user).values_list("paper_id", flat=True))
+        newest = [paper_id for paper_id in services.candidate_ids() if paper_id not in kept]
+        picks = [(paper_id, {"kind": "recent"}) for paper_id in newest[:PER_PAGE]]
     page = paginate(request, picks, per_page=PER_PAGE)
     papers = _papers([paper_id for paper_id, _reason in page.object_list])
     page.object_list = [
@@ -55,7 +57,15 @@ def for_you(request):
         for paper_id, reason in page.object_list
         if paper_id in papers
     ]
-    saved = LibraryItem.objects.filter(user=user).saved().count()
+    counts = dict(
+        LibraryItem.objects.filter(user=user).values("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    saved = counts.get(LibraryItem.State.SAVED, 0)
+    # A change the worker has not ranked yet (it takes a moment): said, so the list is not a surprise.
+    updating = (reader_model is None and bool(counts)) or (
+        reader_model is not None
+        and (reader_model.positives, reader_model.negatives) != (saved, counts.get(LibraryItem.State.NOT_INTERESTED, 0))
+    )
     return render(
         request,
         "foryou/for_you.html",
@@ -63,6 +73,7 @@ def for_you(request):
             "page": page,
             "reader_model": reader_model,
             "saved_count": saved,
+            "updating": updating,
             "learns": saved >= services.model.MIN_SAVED,
             "min_saved": services.model.MIN_SAVED,
             "follows": Follow.objects.filter(user=user).exists(),
