@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from papers.models import Tag
-from recommendations.models import Follow, Recommendation, Recommender
+from papers.models import Paper, Tag
+from recommendations.foryou.services import reader_train
+from recommendations.models import Follow, LibraryItem, Recommendation, Recommender
 from tests.factories import make_entry, make_issue, make_recommendation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -64,6 +66,8 @@ PAGES = [
     ("mine", "/recommend/mine/", "reader"),
     ("following", "/following/", "reader"),
     ("topic-signed-in", "/tags/object-detection/", "reader"),
+    ("for-you", "/for-you/", "reader"),
+    ("library", "/library/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
     ("api-docs", "/api/docs/", None),
     ("admin-index", "/admin/", "editor"),
@@ -98,6 +102,10 @@ def site():
     Recommendation.objects.filter(pk=mine.pk).update(code_links=["https://github.com/princeton-vl/CornerNet"])
     Follow.objects.create(user=reader, tag=Tag.objects.get(slug="object-detection"))
     Follow.objects.create(user=reader, recommender=Recommender.objects.get(handle="QAQ"))
+    # A library with a note and a read mark, and picks learnt from it.
+    for paper in Paper.objects.filter(recommendations__issue_entry__issue__number=128).order_by("pk")[:3]:
+        LibraryItem.objects.create(user=reader, paper=paper, note="Worth a second read.", read_at=timezone.now())
+    reader_train(user_id=reader.pk)
     # A superuser: the Editors group, made by a migration, is gone once a transactional test has flushed the tables.
     users.create_superuser("editor", "editor@example.org", "editor-password-1")
     recommender = Recommender.objects.filter(recommendations__issue_entry__issue__number=128).first()
