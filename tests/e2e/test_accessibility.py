@@ -65,6 +65,8 @@ PAGES = [
     ("following", "/following/", "reader"),
     ("topic-signed-in", "/tags/object-detection/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
+    ("privacy", "/account/privacy/", "reader"),
+    ("account-delete", "/account/delete/", "reader"),
     ("api-docs", "/api/docs/", None),
     ("admin-index", "/admin/", "editor"),
     ("admin-recommendations", "/admin/recommendations/recommendation/", "editor"),
