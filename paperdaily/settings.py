@@ -518,6 +518,8 @@ PAPERDAILY_RATE_PASSWORD_RESET_EMAIL = env_rate("PAPERDAILY_RATE_PASSWORD_RESET_
 # Sign-ups naming one address: each mails that address (a confirmation, or a note to its owner).
 PAPERDAILY_RATE_SIGNUP_EMAIL = env_rate("PAPERDAILY_RATE_SIGNUP_EMAIL", "3/h")
 PAPERDAILY_RATE_SUBSCRIBE = env_rate("PAPERDAILY_RATE_SUBSCRIBE", "10/h")
+# Password tries on the delete-account form, per signed-in reader.
+PAPERDAILY_RATE_ACCOUNT_DELETE_USER = env_rate("PAPERDAILY_RATE_ACCOUNT_DELETE_USER", "10/h")
 # Behind a proxy, the client's address is the last hop the proxy appended.
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # One person on IPv6 usually holds a whole /64.

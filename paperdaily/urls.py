@@ -34,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("paperdaily.api_urls")),
     path("accounts/", include("recommendations.accounts.urls")),
+    path("account/", include("recommendations.privacy.urls")),
     # Figures are uploads: served by Django with DEBUG on or off (see paperdaily/media.py).
     re_path(r"^media/(?P<path>figures/.+)$", media.serve_figure, name="media-figure"),
     re_path(r"^media/(?P<path>thumbnails/.+)$", media.serve_figure, name="media-thumbnail"),

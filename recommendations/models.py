@@ -21,6 +21,12 @@ handle_validator = RegexValidator(
 )
 
 
+# A deleted account's recommendations in issues stay under a handle of this prefix and this name
+# (recommendations/privacy/services.py); pages show the name translated, never the old handle.
+FORMER_MEMBER_PREFIX = "former-member-"
+FORMER_MEMBER_NAME = "Former member"
+
+
 class RecommenderQuerySet(models.QuerySet):
     def with_published_count(self):
         return self.annotate(
@@ -67,6 +73,11 @@ class Recommender(models.Model):
     @property
     def name(self):
         return self.display_name or self.handle
+
+    @property
+    def is_former_member(self):
+        """Whether this is what remains of a deleted account (see ``FORMER_MEMBER_PREFIX``)."""
+        return self.user_id is None and self.handle.lower().startswith(FORMER_MEMBER_PREFIX)
 
 
 class RecommendationQuerySet(models.QuerySet):

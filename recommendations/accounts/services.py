@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from paperdaily.lib.tasks import enqueue
-from recommendations.models import Recommender, handle_validator
+from recommendations.models import FORMER_MEMBER_PREFIX, Recommender, handle_validator
 
 HANDLE_TAKEN = _("This handle is taken. Please choose another one.")
 EMAIL_TAKEN = _("An account with this e-mail address already exists.")
@@ -49,7 +49,12 @@ _LOCK_EMAIL = 7702
 
 
 def handle_is_taken(handle, *, exclude_user=None):
-    """True when ``handle`` names a recommender or a user (other than ``exclude_user``), in any case."""
+    """True when ``handle`` names a recommender or a user (other than ``exclude_user``), in any case.
+
+    Handles of the former-member prefix are reserved: they name deleted accounts (privacy/services.py).
+    """
+    if handle.lower().startswith(FORMER_MEMBER_PREFIX):
+        return True
     users = get_user_model().objects.filter(username__iexact=handle)
     if exclude_user is not None:
         users = users.exclude(pk=exclude_user.pk)
@@ -231,7 +236,8 @@ def _well_formed_handle(handle):
 
 def _taken_by_another(handle, *, user):
     return (
-        Recommender.objects.filter(handle__iexact=handle).exclude(user=user).exists()
+        handle.lower().startswith(FORMER_MEMBER_PREFIX)
+        or Recommender.objects.filter(handle__iexact=handle).exclude(user=user).exists()
         or get_user_model().objects.filter(username__iexact=handle).exclude(pk=user.pk).exists()
     )
 

@@ -347,6 +347,8 @@ def card_context(recommendation, *, position=None) -> dict:
         ],
         "recommender_handle": recommender.handle,
         "recommender_url": recommender.get_absolute_url(),
+        # A deleted account's card is signed "Former member", in the reader's language.
+        "former_member": recommender.is_former_member,
     }
 
 

@@ -37,6 +37,7 @@ def issue_digest(recommendations, *, with_excerpt: int = WITH_EXCERPT) -> list[d
                 "tag_url": card["tag_url"],
                 "recommender_handle": card["recommender_handle"],
                 "recommender_url": card["recommender_url"],
+                "former_member": card["former_member"],
                 "excerpt": writeup_excerpt(recommendation.writeup_html) if index < with_excerpt else "",
             }
         )

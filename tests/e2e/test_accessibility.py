@@ -69,6 +69,8 @@ PAGES = [
     ("for-you", "/for-you/", "reader"),
     ("library", "/library/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
+    ("privacy", "/account/privacy/", "reader"),
+    ("account-delete", "/account/delete/", "reader"),
     ("api-docs", "/api/docs/", None),
     ("admin-index", "/admin/", "editor"),
     ("admin-recommendations", "/admin/recommendations/recommendation/", "editor"),

@@ -195,6 +195,7 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
         "My recommendations": "/recommend/mine/",
         "Following": "/following/",
         "Profile": "/accounts/profile/",
+        "Your data": "/account/privacy/",
         "Change password": "/accounts/password/change/",
     }
     assert header.select_one(".user-menu summary").get_text(strip=True) == ada.get_username()
