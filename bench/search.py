@@ -150,7 +150,7 @@ def server_connection(base):
     return connection
 
 
-def prepare(base, name, *, papers, seed, reuse):
+def prepare(base, name, *, papers, seed, reuse, topic_agreement=None):
     """The database ``name`` migrated and filled with ``papers`` papers, afresh unless ``reuse`` can keep it."""
     from django.core.management import call_command
     from django.db import connection
@@ -169,7 +169,7 @@ def prepare(base, name, *, papers, seed, reuse):
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()
-    phases = fill(papers=papers, seed=seed)
+    phases = fill(papers=papers, seed=seed, topic_agreement=topic_agreement)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {FILL_TABLE} (papers integer NOT NULL, seed integer NOT NULL)")
         cursor.execute(f"INSERT INTO {FILL_TABLE} VALUES (%s, %s)", [papers, seed])  # noqa: S608 - a constant name
@@ -212,7 +212,7 @@ def pending_migrations():
 # --- The fill
 
 
-def fill(*, papers, seed):
+def fill(*, papers, seed, topic_agreement=None):
     """Generate the rows and load them with COPY; returns the time of each phase.
 
     The rows go in with triggers off (``session_replication_role = replica``: the search
@@ -224,7 +224,7 @@ def fill(*, papers, seed):
 
     phases = []
     started = time.perf_counter()
-    data = SyntheticData(papers=papers, seed=seed)
+    data = SyntheticData(papers=papers, seed=seed, topic_agreement=topic_agreement)
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         gin_indexes = drop_gin_indexes(cursor)
@@ -804,8 +804,12 @@ def lowered(words):
 class SyntheticData:
     """All rows of a fill, made from a seed: the same seed, the same database."""
 
-    def __init__(self, *, papers, seed):
+    def __init__(self, *, papers, seed, topic_agreement=None):
         self.rng = random.Random(seed)
+        # None: a recommendation's topic is drawn at random, whatever the paper is about (search's
+        # fill). A share (bench/for_you.py's 0.85): that share of recommendations is filed under
+        # the topic the paper is about (its task), the rest at random, as recommenders disagree.
+        self.topic_agreement = topic_agreement
         self.paper_count = papers
         self.author_count = max(100, papers * 3 // 10)
         self.recommender_count = max(50, papers // 50)
@@ -1024,6 +1028,7 @@ class SyntheticData:
             pairs.append((p, who))
         in_issues = set(rng.sample(range(len(pairs)), min(len(pairs), self.issue_count * 20)))
         tag_ids = [tag[0] for tag in tags]
+        task_tags = {tag[1]: tag[0] for tag in tags}
         rows, entries = [], []
         order = list(in_issues)
         rng.shuffle(order)
@@ -1035,7 +1040,7 @@ class SyntheticData:
             created = self.issue_date(issue_number) - timedelta(days=rng.randint(1, 30))
             status = "published" if published else "accepted"
             rows.append(
-                (index + 1, p["id"], who, rng.choice(tag_ids), f"https://arxiv.org/abs/{p['arxiv_id']}")
+                (index + 1, p["id"], who, self.tag_of(p, tag_ids, task_tags), f"https://arxiv.org/abs/{p['arxiv_id']}")
                 + (markdown, html_text, status, created, created, status if published else "")
             )
             if published:
@@ -1043,6 +1048,12 @@ class SyntheticData:
                 entries.append((issue, index + 1, position, self.snapshot(p)))
         entries.sort(key=lambda entry: (entry[0], entry[2]))
         return rows, entries
+
+    def tag_of(self, paper, tag_ids, task_tags):
+        drawn = self.rng.choice(tag_ids)  # drawn either way: the search fill stays what it was
+        if self.topic_agreement and self.rng.random() < self.topic_agreement:
+            return task_tags[paper["words"]["task"]]
+        return drawn
 
     def issue_date(self, number):
         return datetime(2012, 1, 6, 4, 0, tzinfo=UTC) + timedelta(days=number)
