@@ -321,6 +321,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=7),
     },
     # Every reader's "for you" picks, once the night's other refreshes are done.
+    # Digests: daily ones each morning, weekly ones on Monday morning; a stalled sending restarted.
+    "queue-daily-digests": {
+        "task": "recommendations.queue_digests",
+        "schedule": crontab(hour=7, minute=3),
+        "args": ["daily"],
+    },
+    "queue-weekly-digests": {
+        "task": "recommendations.queue_digests",
+        "schedule": crontab(hour=7, minute=13, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+    "sweep-digests": {"task": "recommendations.sweep_digests", "schedule": 300.0},
     "train-for-you": {"task": "recommendations.train_for_you_all", "schedule": crontab(hour=5, minute=23)},
 }
 

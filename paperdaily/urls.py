@@ -42,6 +42,7 @@ urlpatterns = [
     path("feeds/", include("recommendations.reading.feed_urls")),
     path("", include("recommendations.reading.export_urls")),
     path("newsletter/", include("recommendations.newsletter.urls")),
+    path("digest/", include("recommendations.digest.urls")),
     path("rewards/", include("recommendations.rewards.urls")),
     path("", include("recommendations.following.urls")),
     path("", include("recommendations.library.urls")),

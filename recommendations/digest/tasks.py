@@ -1,0 +1,54 @@
+"""Digest tasks: beat queues each period's digests; workers send them in batches that resume
+where they stopped, as the newsletter's do."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from paperdaily.lib.mail import MAX_RETRIES, backoff
+from paperdaily.lib.tasks import enqueue
+from recommendations.digest import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="recommendations.queue_digests", acks_late=True, soft_time_limit=240, time_limit=300)
+def queue_digests(frequency):
+    """Beat: this period's digests of one frequency ("daily" or "weekly")."""
+    return {"frequency": frequency, "queued": services.digest_queue(frequency=frequency)}
+
+
+@shared_task(
+    name="recommendations.send_digests",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def send_digests(self):
+    """Send one batch of pending digests, then queue the next batch while any are left."""
+    try:
+        more = services.digest_send_batch()
+    except SoftTimeLimitExceeded:
+        logger.warning("digest batch cut short by its time limit")
+        more = True
+    except OSError as error:
+        if self.request.retries >= self.max_retries or self.request.is_eager:
+            logger.error("digests paused, beat's sweeper will start them again: %s", error)
+            return
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+    if more:
+        enqueue(send_digests)
+
+
+@shared_task(name="recommendations.sweep_digests", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_digests():
+    """Beat: start the sending again when digests wait and none went out for a while (a worker killed)."""
+    stalled = services.digests_unfinished()
+    if stalled:
+        enqueue(send_digests)
+    return {"restarted": stalled}

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import re
 import secrets
-import smtplib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -30,14 +29,14 @@ from django.utils.translation import gettext as _
 
 from paperdaily.lib.tasks import enqueue
 from recommendations.models import Issue, NewsletterDelivery, Subscriber
+from recommendations.newsletter import delivery
 from recommendations.reading import exports
 
 logger = logging.getLogger(__name__)
 
 Status = NewsletterDelivery.Status
 
-# A delivery the mail server keeps refusing for a while (4xx) is given up after this many tries.
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = delivery.MAX_ATTEMPTS
 # What a token looks like (secrets.token_urlsafe); anything else is no token, and never reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -232,84 +231,19 @@ def newsletter_send_batch(*, issue_id: int) -> bool:
 
 def _send_next(issue, mail, connection) -> bool:
     """Claim the next pending delivery, send it and record the outcome; False when none is left."""
-    temporary_error = None
-    with transaction.atomic():
-        delivery = (
-            NewsletterDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subscriber")
-            .filter(issue=issue, status=Status.PENDING)
-            .order_by("pk")
-            .first()
-        )
-        if delivery is None:
-            return False
-        subscriber = delivery.subscriber
-        if not subscriber.is_active:
-            _record(delivery, Status.FAILED, _skipped_reason(subscriber), count_attempt=False)
-            return True
-        try:
-            connection.send_messages([mail.message_for(subscriber, connection=connection)])
-        except ValueError as error:
-            # An address Django cannot put in an envelope (or a header it refuses): no retry will help.
-            _record(delivery, Status.FAILED, f"{type(error).__name__}: {error}")
-        except OSError as error:  # smtplib's errors, refused connections and timeouts alike
-            if _permanent(error) or (_recipient_refused(error) and delivery.attempts + 1 >= MAX_ATTEMPTS):
-                _record(delivery, Status.FAILED, _describe(error))
-            else:
-                _record(delivery, Status.PENDING, _describe(error))
-                temporary_error = error
-        else:
-            _record(delivery, Status.SENT, "")
-    if temporary_error is not None:
-        logger.warning("issue %s: newsletter batch stopped: %s", issue.number, _describe(temporary_error))
-        raise temporary_error
-    return True
-
-
-def _record(delivery, status, error, *, count_attempt=True):
-    delivery.status = status
-    delivery.error = error
-    if count_attempt:
-        delivery.attempts += 1
-    if status == Status.SENT:
-        delivery.sent_at = timezone.now()
-    delivery.save(update_fields=["status", "error", "attempts", "sent_at"])
+    return delivery.send_next(
+        pending=NewsletterDelivery.objects.select_related("subscriber").filter(issue=issue),
+        message_for=lambda row: mail.message_for(row.subscriber, connection=connection),
+        skipped_reason=lambda row: None if row.subscriber.is_active else _skipped_reason(row.subscriber),
+        connection=connection,
+        what=f"issue {issue.number}: newsletter",
+    )
 
 
 def _skipped_reason(subscriber):
     if subscriber.unsubscribed_at is not None:
         return "not sent: unsubscribed before it went out"
     return "not sent: the address is not confirmed"
-
-
-def _permanent(error) -> bool:
-    """A 5xx answer for this message or every recipient of it: sending it again will not help.
-
-    A refused sender (our own From address) is a fault of the configuration, not of this
-    delivery: it stops the batch instead, as a temporary error does.
-    """
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        return False
-    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
-
-
-def _recipient_refused(error) -> bool:
-    return isinstance(error, smtplib.SMTPRecipientsRefused)
-
-
-def _describe(error) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-            for code, message in error.recipients.values()
-        )
-    if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error
-        return f"{error.smtp_code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-    return f"{type(error).__name__}: {error}"
 
 
 class IssueMail:
