@@ -254,6 +254,7 @@ PAGE_CACHE_VIEWS = frozenset(
         "papers:paper-detail",
         "papers:tag-list",
         "papers:tag-detail",
+        "papers:author-detail",
         "papers:search",
         "feeds:issues-atom",
         "feeds:issues-rss",

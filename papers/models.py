@@ -120,6 +120,9 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return cached_reverse("papers:author-detail", self.pk)
+
 
 class PaperQuerySet(models.QuerySet):
     def with_code(self):

@@ -4,10 +4,18 @@ request leave one row (the partial unique constraints of ``Follow``), or none.""
 from django.db import transaction
 from django.http import Http404
 
-from papers.models import Tag
-from recommendations.models import Follow, Recommender
+from paperdaily.lib.ids import row_number
+from papers.models import Author, PaperAuthor, Tag
+from recommendations.models import Follow, Recommendation, Recommender
+from recommendations.visibility import published_recommendations_q
 
-KINDS = {Follow.Kind.TOPIC: "tag", Follow.Kind.RECOMMENDER: "recommender"}
+KINDS = {Follow.Kind.TOPIC: "tag", Follow.Kind.RECOMMENDER: "recommender", Follow.Kind.AUTHOR: "author"}
+
+
+def featured_authors():
+    """Authors of at least one featured paper: the only ones with a page, and so the only ones to follow."""
+    featured = Recommendation.objects.filter(published_recommendations_q()).values("paper_id")
+    return Author.objects.filter(pk__in=PaperAuthor.objects.filter(paper_id__in=featured).values("author_id"))
 
 
 def follow_target(*, kind: str, key: str):
@@ -16,6 +24,9 @@ def follow_target(*, kind: str, key: str):
         target = Tag.objects.approved().filter(slug=key[:100]).first()
     elif kind == Follow.Kind.RECOMMENDER:
         target = Recommender.objects.filter(handle__iexact=key[:30]).first()
+    elif kind == Follow.Kind.AUTHOR:
+        number = row_number(key)
+        target = featured_authors().filter(pk=number).first() if number else None
     else:
         target = None
     if target is None:
@@ -40,8 +51,13 @@ def is_following(user, kind: str, target) -> bool:
 
 
 def follows_of(user):
-    """What ``user`` follows, newest first, topics and recommenders apart."""
-    follows = Follow.objects.filter(user=user).select_related("tag__area", "recommender").order_by("-created_at", "-pk")
+    """What ``user`` follows, newest first, topics, recommenders and authors apart."""
+    follows = (
+        Follow.objects.filter(user=user)
+        .select_related("tag__area", "recommender", "author")
+        .order_by("-created_at", "-pk")
+    )
     topics = [follow.tag for follow in follows if follow.tag_id]
     recommenders = [follow.recommender for follow in follows if follow.recommender_id]
-    return {"topics": topics, "recommenders": recommenders}
+    authors = [follow.author for follow in follows if follow.author_id]
+    return {"topics": topics, "recommenders": recommenders, "authors": authors}

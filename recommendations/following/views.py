@@ -25,7 +25,10 @@ def following(request):
 def follow_toggle(request, kind, key):
     target = services.follow_target(kind=kind, key=key)
     action = request.POST.get("action")
-    name = f"#{target.local_name}" if kind == Follow.Kind.TOPIC else f"@{target.handle}"
+    if kind == Follow.Kind.TOPIC:
+        name = f"#{target.local_name}"
+    else:
+        name = f"@{target.handle}" if kind == Follow.Kind.RECOMMENDER else target.name
     if action == "follow":
         services.follow(user=request.user, kind=kind, target=target)
         messages.success(request, _("You follow %(name)s. Only you can see what you follow.") % {"name": name})

@@ -10,5 +10,6 @@ urlpatterns = [
     path("papers/<int:pk>/", views.paper_detail, name="paper-detail"),
     path("tags/", views.tag_list, name="tag-list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("authors/<int:pk>/", views.author_detail, name="author-detail"),
     path("search/", views.search, name="search"),
 ]

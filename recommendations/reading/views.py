@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from paperdaily.lib import pagecache
 from paperdaily.lib.paging import paginate
-from papers.models import Area, Paper, PaperAuthor, PaperRepository, Tag
+from papers.models import Area, Author, Paper, PaperAuthor, PaperRepository, Tag
 from recommendations.models import Issue, Recommendation, Recommender
 from recommendations.reading import reads
 from recommendations.reading.cards import issue_cards, paper_card, with_cards
@@ -48,6 +48,8 @@ def paper_detail(request, pk):
             "issues": issues,
             "related": related,
             "editor_view": sees_drafts(request.user),
+            # Its authors have pages (a featured paper's): readers only ever open featured papers.
+            "featured": not sees_drafts(request.user) or featured_papers().filter(pk=paper.pk).exists(),
         },
     )
 
@@ -74,6 +76,23 @@ def tag_detail(request, slug):
     page = paginate(request, recommendations, per_page=20)
     page.object_list = with_cards(page.object_list)
     return render(request, "papers/tag_detail.html", {"tag": tag, "page": page})
+
+
+@require_safe
+def author_detail(request, pk):
+    """An author's featured papers, newest issue first; only authors of a featured paper have a page."""
+    author = get_object_or_404(Author, pk=pk)
+    recommendations = (
+        Recommendation.objects.published()
+        .for_listing()
+        .filter(paper__in=PaperAuthor.objects.filter(author=author).values("paper_id"))
+        .order_by("-issue_entry__issue__number", "issue_entry__position")
+    )
+    page = paginate(request, recommendations, per_page=20)
+    page.object_list = with_cards(page.object_list)
+    if not page.paginator.count:
+        raise Http404
+    return render(request, "papers/author_detail.html", {"author": author, "page": page})
 
 
 class SearchForm(forms.Form):

@@ -14,7 +14,8 @@ register = template.Library()
 @register.inclusion_tag("following/button.html", takes_context=True)
 def follow_button(context, kind, target, in_list=False):
     request = context["request"]
-    key = target.slug if kind == "topic" else target.handle
+    key = {"topic": "slug", "recommender": "handle"}.get(kind)
+    key = getattr(target, key) if key else target.pk
     return {
         "signed_in": request.user.is_authenticated,
         # In the list of what one follows, the button says what it does: unfollow.

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from papers.models import Paper, Tag
+from papers.models import Paper, PaperAuthor, Tag
 from recommendations.foryou.services import reader_train
 from recommendations.models import Follow, LibraryItem, Recommendation, Recommender
 from tests.factories import make_entry, make_issue, make_recommendation
@@ -67,6 +67,8 @@ PAGES = [
     ("following", "/following/", "reader"),
     ("topic-signed-in", "/tags/object-detection/", "reader"),
     ("for-you", "/for-you/", "reader"),
+    ("author", "/authors/{author}/", None),
+    ("digest", "/digest/", "reader"),
     ("library", "/library/", "reader"),
     ("api-token", "/accounts/api-token/", "reader"),
     ("privacy", "/account/privacy/", "reader"),
@@ -115,6 +117,7 @@ def site():
         "draft": draft.pk,
         "recommender": recommender.handle,
         "waiting": mine.pk,
+        "author": PaperAuthor.objects.filter(paper__recommendations__issue_entry__issue__number=128).first().author_id,
         "paper": mine.paper_id,
         "users": {"reader": reader},
     }

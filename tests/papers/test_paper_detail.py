@@ -42,7 +42,11 @@ def test_it_shows_the_papers_metadata(client):
     assert response.status_code == 200
     document = soup(response)
     assert document.find("h1").get_text(strip=True) == "CornerNet: Detecting Objects as Paired Keypoints"
-    assert document.select_one(".paper__authors").get_text(strip=True) == "Hei Law, Jia Deng"
+    # What a reader reads (each name is a link to the author's page now).
+    assert " ".join(document.select_one(".paper__authors").get_text().split()) == "Hei Law, Jia Deng"
+    assert [a["href"] for a in document.select(".paper__authors a")][:1] == [
+        f"/authors/{paper.authorships.first().author_id}/"
+    ]
     assert document.select_one(".paper__institutions").get_text(strip=True) == "University of Michigan"
     facts = document.select_one("dl.facts").get_text(" ", strip=True)
     assert "ECCV 2018" in facts
