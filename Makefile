@@ -16,9 +16,12 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmn
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=paperdaily-test
 
 # Run a second time on SQLite (in memory), the embedded default of `make run`: search has a path of
-# its own there (FTS5, papers/sqlite_search.py), and both backends must pass the same search tests.
+# its own there (FTS5, papers/sqlite_search.py), and both backends must pass the same search tests;
+# so must the personal features ("for you" trains on the embedded default too).
 SQLITE_TESTS := tests/papers/test_search.py tests/papers/test_search_page.py tests/papers/test_search_index.py \
-	tests/api/test_api_search.py tests/papers/test_chinese_names.py
+	tests/api/test_api_search.py tests/papers/test_chinese_names.py \
+	tests/recommendations/test_for_you.py tests/recommendations/test_library.py tests/api/test_api_me.py \
+	tests/recommendations/test_digest.py tests/recommendations/test_author_detail.py
 
 .PHONY: run test lint format migrations messages worker clean
 

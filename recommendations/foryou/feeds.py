@@ -20,9 +20,9 @@ from papers.models import PaperAuthor
 from recommendations.foryou.reasons import reason_text
 from recommendations.foryou.views import visible_picks
 from recommendations.models import Follow, ReaderSettings, Recommendation
-from recommendations.reading.cards import NO_DETAILS, with_cards
+from recommendations.reading.cards import with_cards
 from recommendations.reading.exports import export_entries
-from recommendations.reading.feeds import AtomMixin, SiteFeed, site_url
+from recommendations.reading.feeds import AtomMixin, RecommendationItems, SiteFeed, site_url
 
 # What a feed token looks like (secrets.token_urlsafe); anything else never reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -47,7 +47,7 @@ def followed_recommendations(user_id, *, limit):
     return list(ids[:limit])
 
 
-class PersonalFeed(AtomMixin, SiteFeed):
+class PersonalFeed(AtomMixin, RecommendationItems, SiteFeed):
     url_name = "foryou:feed"
 
     def get_object(self, request, token):
@@ -100,27 +100,6 @@ class PersonalFeed(AtomMixin, SiteFeed):
             )
             recommendation.feed_summary = escape(f"{recommendation.reason}. {entry.authors_display}")
         return chosen
-
-    def item_title(self, recommendation):
-        return recommendation.export.title or str(NO_DETAILS)
-
-    def item_link(self, recommendation):
-        return recommendation.export.paper_url
-
-    def item_guid(self, recommendation):
-        return f"{recommendation.export.issue_url}#entry-{recommendation.export.position}"
-
-    def item_pubdate(self, recommendation):
-        return recommendation.issue_entry.issue.published_at
-
-    def item_updateddate(self, recommendation):
-        return max(recommendation.issue_entry.issue.published_at, recommendation.updated_at)
-
-    def item_author_name(self, recommendation):
-        return f"@{recommendation.recommender.handle}"
-
-    def item_categories(self, recommendation):
-        return [recommendation.tag.name]
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)

@@ -153,7 +153,36 @@ def _issue_summary(entries):
     return escape(f"{count}: {titles}" if titles else count)
 
 
-class TagRssFeed(SiteFeed):
+class RecommendationItems:
+    """Items that are recommendations, each with ``export`` (an ExportEntry) set by ``items``."""
+
+    def item_title(self, recommendation):
+        return recommendation.export.title or str(NO_DETAILS)
+
+    def item_link(self, recommendation):
+        return recommendation.export.paper_url
+
+    def item_guid(self, recommendation):
+        # Unique per recommendation, where it was published: a paper may be recommended twice.
+        return f"{recommendation.export.issue_url}#entry-{recommendation.export.position}"
+
+    def item_pubdate(self, recommendation):
+        return recommendation.issue_entry.issue.published_at
+
+    def item_updateddate(self, recommendation):
+        return max(recommendation.issue_entry.issue.published_at, recommendation.updated_at)
+
+    def item_author_name(self, recommendation):
+        return f"@{recommendation.recommender.handle}"
+
+    def item_author_link(self, recommendation):
+        return recommendation.export.recommender_url
+
+    def item_categories(self, recommendation):
+        return [recommendation.tag.name]
+
+
+class TagRssFeed(RecommendationItems, SiteFeed):
     feed_type = RssWithContent
     url_name = "feeds:tag-rss"
 
@@ -186,31 +215,6 @@ class TagRssFeed(SiteFeed):
             recommendation.feed_html = render_to_string("feeds/recommendation.html", {"entry": entry})
             recommendation.feed_summary = escape(entry.authors_display)
         return recommendations
-
-    def item_title(self, recommendation):
-        return recommendation.export.title or str(NO_DETAILS)
-
-    def item_link(self, recommendation):
-        return recommendation.export.paper_url
-
-    def item_guid(self, recommendation):
-        # Unique per recommendation, where it was published: a paper may be recommended twice.
-        return f"{recommendation.export.issue_url}#entry-{recommendation.export.position}"
-
-    def item_pubdate(self, recommendation):
-        return recommendation.issue_entry.issue.published_at
-
-    def item_updateddate(self, recommendation):
-        return max(recommendation.issue_entry.issue.published_at, recommendation.updated_at)
-
-    def item_author_name(self, recommendation):
-        return f"@{recommendation.recommender.handle}"
-
-    def item_author_link(self, recommendation):
-        return recommendation.export.recommender_url
-
-    def item_categories(self, recommendation):
-        return [recommendation.tag.name]
 
 
 class TagAtomFeed(AtomMixin, TagRssFeed):

@@ -69,8 +69,8 @@ def test_it_renders_every_card_afresh_with_debug_on(rendered, settings):
     issue = make_issue_with_entries(1, number=128)
     recommendation = issue_cards(issue)[0]
     with translation.override("en"):
-        cards.entry_card(recommendation, 1)
-        cards.entry_card(recommendation, 1)
+        cards.entry_card({}, recommendation, 1)
+        cards.entry_card({}, recommendation, 1)
 
     assert rendered == [1, 1]
 
@@ -80,6 +80,6 @@ def test_it_keeps_at_most_so_many_cards(rendered, monkeypatch):
     issue = make_issue_with_entries(3, number=128)
 
     for recommendation in issue_cards(issue):
-        cards.entry_card(recommendation, recommendation.issue_entry.position)
+        cards.entry_card({}, recommendation, recommendation.issue_entry.position)
 
     assert len(cards._rendered) == 2

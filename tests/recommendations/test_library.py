@@ -79,6 +79,7 @@ def test_it_makes_one_row_however_often_save_is_pressed(reader, cornernet):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(reason="six connections writing at once: SQLite takes one writer and answers 'locked'")
 def test_it_makes_one_row_when_saves_race(django_user_model):
     user = django_user_model.objects.create_user("racer", "racer@example.org", "racer-password-1")
     paper = make_paper("Raced paper")

@@ -193,7 +193,9 @@ def test_it_shows_the_signed_in_corner_of_the_header(client, ada):
     assert links == {
         "Recommend a paper": "/recommend/",
         "My recommendations": "/recommend/mine/",
+        "Library": "/library/",
         "Following": "/following/",
+        "Digest e-mail": "/digest/",
         "Profile": "/accounts/profile/",
         "Your data": "/account/privacy/",
         "Change password": "/accounts/password/change/",
