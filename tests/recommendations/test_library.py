@@ -284,3 +284,15 @@ def test_a_recommender_of_the_paper_is_no_special_case(reader, issue):
 
     assert LibraryItem.objects.filter(user=reader).count() == 1
     assert len(soup(client.get("/library/")).select(".search-result")) == 1
+
+
+def test_the_library_keeps_its_filters_from_page_to_page(reader, issue):
+    client = signed_in(reader)
+    for i in range(21):
+        paper = make_paper(f"Unread paper {i}")
+        make_entry(issue, paper=paper)
+        post(client, paper, "save")
+
+    page = soup(client.get("/library/?read=unread"))
+
+    assert page.select_one(".pagination a[rel=next]")["href"] == "?read=unread&page=2"
