@@ -71,7 +71,9 @@ def test_a_reader_follows_an_author_once_and_sees_it_alone(reader, law, django_u
     page = soup(client.get(f"/authors/{law.pk}/"))
     assert page.select_one(".page-head .follow-button")["aria-pressed"] == "true"
     listed = soup(client.get("/following/"))
-    assert [a.get_text(strip=True) for a in listed.select("#following-authors ~ ul a")] == ["Hei Law"]
+    # In the page's body: html.parser would also find elements written inside <title>, which a browser shows as text.
+    assert listed.title.get_text() == "Following · PaperDaily"
+    assert [a.get_text(strip=True) for a in listed.select("main #following-authors ~ ul a")] == ["Hei Law"]
 
     other = django_user_model.objects.create_user("other", "other@example.org", "other-password-1")
     assert "Hei Law" not in signed_in(other).get("/following/").content.decode()
@@ -94,3 +96,23 @@ def test_an_author_without_a_featured_paper_cannot_be_followed(reader):
     )
     assert client.post("/following/author/abc/", {"action": "follow"}).status_code == 404
     assert not Follow.objects.exists()
+
+
+def test_it_caches_the_author_page_without_leaking_who_follows(client, reader, law, django_user_model):
+    follower = signed_in(reader)
+    follower.post(f"/following/author/{law.pk}/", {"action": "follow"})
+    assert client.get(f"/authors/{law.pk}/").status_code == 200
+
+    anonymous = client.get(f"/authors/{law.pk}/")
+    mine = follower.get(f"/authors/{law.pk}/")
+    theirs = signed_in(django_user_model.objects.create_user("other", "other@example.org", "other-password-1")).get(
+        f"/authors/{law.pk}/"
+    )
+
+    assert anonymous["X-Page-Cache"] == "hit"
+    assert soup(anonymous).select_one(".page-head .follow-button").get_text(strip=True) == "Log in to follow"
+    assert mine.get("X-Page-Cache") != "hit"
+    assert soup(mine).select_one(".page-head .follow-button")["aria-pressed"] == "true"
+    assert theirs.get("X-Page-Cache") != "hit"
+    assert soup(theirs).select_one(".page-head .follow-button")["aria-pressed"] == "false"
+    assert client.get(f"/authors/{law.pk}/")["X-Page-Cache"] == "hit"
