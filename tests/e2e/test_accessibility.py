@@ -106,6 +106,8 @@ def site():
     Recommendation.objects.filter(pk=mine.pk).update(code_links=["https://github.com/princeton-vl/CornerNet"])
     Follow.objects.create(user=reader, tag=Tag.objects.get(slug="object-detection"))
     Follow.objects.create(user=reader, recommender=Recommender.objects.get(handle="QAQ"))
+    author = PaperAuthor.objects.filter(paper__recommendations__issue_entry__issue__number=128).first().author
+    Follow.objects.create(user=reader, author=author)
     # A library with a note and a read mark, and picks learnt from it.
     for paper in Paper.objects.filter(recommendations__issue_entry__issue__number=128).order_by("pk")[:3]:
         LibraryItem.objects.create(user=reader, paper=paper, note="Worth a second read.", read_at=timezone.now())
@@ -117,7 +119,7 @@ def site():
         "draft": draft.pk,
         "recommender": recommender.handle,
         "waiting": mine.pk,
-        "author": PaperAuthor.objects.filter(paper__recommendations__issue_entry__issue__number=128).first().author_id,
+        "author": author.pk,
         "paper": mine.paper_id,
         "users": {"reader": reader},
     }
