@@ -184,7 +184,9 @@ class DigestMail:
         self.host = urlsplit(self.site_url).hostname or "paperdaily.localhost"
 
     def message_for(self, row, *, connection=None):
-        papers = Paper.objects.with_listing_details().in_bulk([item["paper"] for item in row.papers])
+        paper_ids = [item["paper"] for item in row.papers]
+        papers = Paper.objects.with_listing_details().in_bulk(paper_ids)
+        topics = _topics(paper_ids)
         reader = row.user.reader_settings
         unsubscribe_url = self.site_url + reverse("digest:unsubscribe", args=[reader.digest_token])
         with translation.override(settings.LANGUAGE_CODE):
@@ -192,12 +194,14 @@ class DigestMail:
                 {
                     "paper": papers[item["paper"]],
                     "url": self.site_url + papers[item["paper"]].get_absolute_url(),
+                    "topic": topics[item["paper"]].local_name if item["paper"] in topics else "",
                     "reason": _reason(item["reason"]),
                 }
                 for item in row.papers
                 if item["paper"] in papers
             ]
             context = {
+                "language": translation.get_language(),
                 "items": items,
                 "period": row.period,
                 "frequency": reader.get_digest_display(),
@@ -229,6 +233,20 @@ class DigestMail:
         )
         message.attach_alternative(html, "text/html")
         return message
+
+
+def _topics(paper_ids):
+    """Each paper's topic: the one of its latest published recommendation."""
+    topics = {}
+    latest_first = (
+        Recommendation.objects.published()
+        .filter(paper_id__in=paper_ids)
+        .select_related("tag")
+        .order_by("-issue_entry__issue__number", "issue_entry__position")
+    )
+    for recommendation in latest_first:
+        topics.setdefault(recommendation.paper_id, recommendation.tag)
+    return topics
 
 
 def _reason(reason):
