@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from recommendations.digest import services as digest
+from recommendations.digest import tasks as digest_tasks
 from recommendations.models import DigestDelivery, Follow, ForYouPick, LibraryItem, ReaderSettings
 from tests.factories import make_entry, make_issue, make_paper, make_tag
 
@@ -184,3 +185,23 @@ def test_it_stops_the_next_digest_after_a_one_click_unsubscribe(django_user_mode
     new_paper("CenterNet", tag=topic, published_at=NOW - timedelta(minutes=30))
     assert digest.digest_queue(frequency="weekly", now=NOW) == 0
     assert ReaderSettings.objects.get(user=reader).digest == "off"
+
+
+def test_it_hands_the_rest_on_when_its_time_is_spent_and_keeps_the_period(
+    django_user_model, smtp, eager, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(digest_tasks, "QUEUE_BUDGET", 0)  # each run chooses for one reader, then hands on
+    topic = make_tag("Object Detection", slug="object-detection")
+    new_paper("CornerNet", tag=topic)
+    readers = [make_reader(django_user_model, f"reader{n}") for n in range(4)]
+    for user in readers:
+        Follow.objects.create(user=user, tag=topic)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest.digest_queue(frequency="weekly", now=NOW, budget=0) == 1
+
+    # The runs that went on kept the first one's period, whatever the clock said.
+    assert sorted(DigestDelivery.objects.values_list("user__username", "period", "status")) == [
+        (user.username, "2026-W50", "sent") for user in readers
+    ]
+    assert smtp.recipients() == {user.email: 1 for user in readers}
