@@ -57,7 +57,7 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     """What one reader's digest holds: ``[{"paper": id, "reason": {...}}]``, followed first.
 
     New means in an issue published within the period (and not before the reader chose the
-    digest); nothing already sent in an earlier digest, nothing in their library.
+    digest); nothing already sent (or still on its way) in an earlier digest, nothing in their library.
     """
     now = now or timezone.now()
     reader = ReaderSettings.objects.get(user_id=user_id)
@@ -65,7 +65,9 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     if reader.digest_since and reader.digest_since > since:
         since = reader.digest_since
     sent_before = set()
-    for papers in DigestDelivery.objects.filter(user_id=user_id, status=Status.SENT).values_list("papers", flat=True):
+    # A pending digest of an earlier period still goes out: what it holds counts as sent.
+    earlier = DigestDelivery.objects.filter(user_id=user_id, status__in=[Status.SENT, Status.PENDING])
+    for papers in earlier.values_list("papers", flat=True):
         sent_before.update(item["paper"] for item in papers)
     chosen, seen = [], set(sent_before)
     followed = Recommendation.objects.filter(

@@ -205,3 +205,25 @@ def test_it_hands_the_rest_on_when_its_time_is_spent_and_keeps_the_period(
         (user.username, "2026-W50", "sent") for user in readers
     ]
     assert smtp.recipients() == {user.email: 1 for user in readers}
+
+
+def test_it_does_not_repeat_what_an_earlier_digest_still_waiting_to_go_holds(django_user_model, smtp):
+    reader = make_reader(django_user_model, "reader")
+    topic = make_tag("Object Detection", slug="object-detection")
+    Follow.objects.create(user=reader, tag=topic)
+    waiting = new_paper("CornerNet", tag=topic, published_at=NOW - timedelta(days=2))
+    smtp.refuse["reader@example.org"] = "451 4.3.0 Try again later"
+    digest.digest_queue(frequency="weekly", now=NOW - timedelta(days=1))  # 2026-W49
+    with pytest.raises(OSError):
+        digest.digest_send_batch()
+    assert DigestDelivery.objects.get().status == "pending"
+    later = new_paper("CenterNet", tag=topic, published_at=NOW - timedelta(hours=3))
+
+    digest.digest_queue(frequency="weekly", now=NOW)  # 2026-W50, while W49's still waits
+    del smtp.refuse["reader@example.org"]
+    send_all()
+
+    rows = dict(DigestDelivery.objects.filter(user=reader).values_list("period", "papers"))
+    assert [item["paper"] for item in rows["2026-W49"]] == [waiting.pk]
+    assert [item["paper"] for item in rows["2026-W50"]] == [later.pk]
+    assert sorted("CornerNet" in received.text for received in smtp.messages) == [False, True]
