@@ -11,6 +11,7 @@ pending again for the next run.
 
 import contextlib
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -39,6 +40,8 @@ WINDOWS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7)}
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PICKS = 5
 FOLLOWED = 20
+# Rows saved at a time while queueing: a run cut short keeps what it chose.
+CHUNK = 200
 
 
 def digest_period(frequency: str, now=None) -> str:
@@ -54,7 +57,7 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     """What one reader's digest holds: ``[{"paper": id, "reason": {...}}]``, followed first.
 
     New means in an issue published within the period (and not before the reader chose the
-    digest); nothing already sent in an earlier digest, nothing in their library.
+    digest); nothing already sent (or still on its way) in an earlier digest, nothing in their library.
     """
     now = now or timezone.now()
     reader = ReaderSettings.objects.get(user_id=user_id)
@@ -62,7 +65,9 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     if reader.digest_since and reader.digest_since > since:
         since = reader.digest_since
     sent_before = set()
-    for papers in DigestDelivery.objects.filter(user_id=user_id, status=Status.SENT).values_list("papers", flat=True):
+    # A pending digest of an earlier period still goes out: what it holds counts as sent.
+    earlier = DigestDelivery.objects.filter(user_id=user_id, status__in=[Status.SENT, Status.PENDING])
+    for papers in earlier.values_list("papers", flat=True):
         sent_before.update(item["paper"] for item in papers)
     chosen, seen = [], set(sent_before)
     followed = Recommendation.objects.filter(
@@ -87,28 +92,45 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     return chosen
 
 
-def digest_queue(*, frequency: str, now=None) -> int:
-    """One delivery per reader of that frequency with something new, for the current period;
-    running it again adds nothing. Returns how many it added."""
+def digest_queue(*, frequency: str, now=None, after_user_id: int = 0, budget: float | None = None) -> int:
+    """One delivery per reader of that frequency with something new, for the period of ``now``;
+    running it again adds nothing. Returns how many it added.
+
+    Readers go in user id order, their rows saved every ``CHUNK`` rows, so what is done stays
+    done. With ``budget`` (seconds), it stops once that is spent and sends
+    ``recommendations.queue_digests`` on for the readers after the last one it did, with the
+    same ``now`` and so the same period: a task's time limit never loses a whole period.
+    """
     now = now or timezone.now()
+    deadline = None if budget is None else time.monotonic() + budget
     period = digest_period(frequency, now)
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    readers = (
-        ReaderSettings.objects.filter(digest=frequency, user__in=users)
+    readers = list(
+        ReaderSettings.objects.filter(digest=frequency, user__in=users, user_id__gt=after_user_id)
         .exclude(Exists(DigestDelivery.objects.filter(user=OuterRef("user"), period=period)))
         .values_list("user_id", flat=True)
         .order_by("user_id")
     )
-    rows = []
-    for user_id in readers:
+    added, rows = 0, []
+    for n, user_id in enumerate(readers):
         papers = digest_choose(user_id=user_id, frequency=frequency, now=now)
         if papers:  # nothing new: no mail this period
             rows.append(DigestDelivery(user_id=user_id, period=period, papers=papers))
-    # ignore_conflicts: a reader queued by a concurrent run is queued once all the same.
-    DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    if rows:
+        if len(rows) >= CHUNK:
+            added += _create_deliveries(rows)
+            rows = []
+        if deadline is not None and time.monotonic() > deadline and n + 1 < len(readers):
+            enqueue("recommendations.queue_digests", frequency, now.isoformat(), user_id)
+            break
+    added += _create_deliveries(rows)
+    if added:
         enqueue("recommendations.send_digests")
-    return len(rows)
+    return added
+
+
+def _create_deliveries(rows):
+    # ignore_conflicts: a reader queued by a concurrent run is queued once all the same.
+    return len(DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)) if rows else 0
 
 
 def digest_send_batch() -> bool:
@@ -184,7 +206,9 @@ class DigestMail:
         self.host = urlsplit(self.site_url).hostname or "paperdaily.localhost"
 
     def message_for(self, row, *, connection=None):
-        papers = Paper.objects.with_listing_details().in_bulk([item["paper"] for item in row.papers])
+        paper_ids = [item["paper"] for item in row.papers]
+        papers = Paper.objects.with_listing_details().in_bulk(paper_ids)
+        topics = _topics(paper_ids)
         reader = row.user.reader_settings
         unsubscribe_url = self.site_url + reverse("digest:unsubscribe", args=[reader.digest_token])
         with translation.override(settings.LANGUAGE_CODE):
@@ -192,12 +216,14 @@ class DigestMail:
                 {
                     "paper": papers[item["paper"]],
                     "url": self.site_url + papers[item["paper"]].get_absolute_url(),
+                    "topic": topics[item["paper"]].local_name if item["paper"] in topics else "",
                     "reason": _reason(item["reason"]),
                 }
                 for item in row.papers
                 if item["paper"] in papers
             ]
             context = {
+                "language": translation.get_language(),
                 "items": items,
                 "period": row.period,
                 "frequency": reader.get_digest_display(),
@@ -229,6 +255,20 @@ class DigestMail:
         )
         message.attach_alternative(html, "text/html")
         return message
+
+
+def _topics(paper_ids):
+    """Each paper's topic: the one of its latest published recommendation."""
+    topics = {}
+    latest_first = (
+        Recommendation.objects.published()
+        .filter(paper_id__in=paper_ids)
+        .select_related("tag")
+        .order_by("-issue_entry__issue__number", "issue_entry__position")
+    )
+    for recommendation in latest_first:
+        topics.setdefault(recommendation.paper_id, recommendation.tag)
+    return topics
 
 
 def _reason(reason):

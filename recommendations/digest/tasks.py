@@ -2,6 +2,7 @@
 where they stopped, as the newsletter's do."""
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -13,10 +14,24 @@ from recommendations.digest import services
 logger = logging.getLogger(__name__)
 
 
+# Seconds a queueing run chooses for before it hands the rest on: well inside its time limit.
+QUEUE_BUDGET = 150
+
+
 @shared_task(name="recommendations.queue_digests", acks_late=True, soft_time_limit=240, time_limit=300)
-def queue_digests(frequency):
-    """Beat: this period's digests of one frequency ("daily" or "weekly")."""
-    return {"frequency": frequency, "queued": services.digest_queue(frequency=frequency)}
+def queue_digests(frequency, now=None, after_user_id=0):
+    """Beat: this period's digests of one frequency ("daily" or "weekly").
+
+    ``now`` (ISO 8601) and ``after_user_id`` are for the run's own continuation, which keeps the
+    period it began in.
+    """
+    queued = services.digest_queue(
+        frequency=frequency,
+        now=datetime.fromisoformat(now) if now else None,
+        after_user_id=after_user_id,
+        budget=QUEUE_BUDGET,
+    )
+    return {"frequency": frequency, "queued": queued}
 
 
 @shared_task(
