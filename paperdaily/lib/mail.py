@@ -10,8 +10,26 @@ import smtplib
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+
+
+def one_click_refused(request):
+    """For an unsubscribe link: a 400 for a POST that is not RFC 8058's one-click body, else None.
+
+    Mail clients POST ``List-Unsubscribe=One-Click`` without a CSRF token (the link's token is the
+    secret); anything else posted there is not a mail client and unsubscribes no one.
+    """
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") != "One-Click":
+        return HttpResponse(
+            _("To unsubscribe, send List-Unsubscribe=One-Click, or open this link in a browser."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return None
+
 
 # Five tries in all: the first and four retries, 1, 2, 4 and 8 minutes apart.
 MAX_RETRIES = 4

@@ -83,12 +83,14 @@ def digest_choose(*, user_id: int, frequency: str, now=None) -> list[dict]:
     new_issues = Issue.objects.published().filter(published_at__gt=since, published_at__lte=now)
     fresh = Recommendation.objects.published().filter(paper=OuterRef("paper"), issue_entry__issue__in=new_issues)
     picks = visible_picks(user_id).filter(Exists(fresh)).values_list("paper_id", "reason")
+    added = 0
     for paper_id, reason in picks:
-        if len([item for item in chosen if item["reason"].get("kind") != "followed"]) >= PICKS:
+        if added == PICKS:
             break
         if paper_id not in seen:
             seen.add(paper_id)
             chosen.append({"paper": paper_id, "reason": reason})
+            added += 1
     return chosen
 
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from paperdaily.lib.mail import one_click_refused
 from recommendations.digest import services
 from recommendations.models import ReaderSettings
 
@@ -47,12 +48,8 @@ def digest_settings(request):
 @never_cache
 def unsubscribe(request, token):
     """The link in every digest (GET: off at once, as the newsletter's) and RFC 8058's one-click POST."""
-    if request.method == "POST" and request.POST.get("List-Unsubscribe") != "One-Click":
-        return HttpResponse(
-            _("To unsubscribe, send List-Unsubscribe=One-Click, or open this link in a browser."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    if refused := one_click_refused(request):
+        return refused
     if not services.TOKEN_PATTERN.fullmatch(token):
         reader = None
     elif request.method == "HEAD":

@@ -5,13 +5,12 @@ one gets a friendly 404 page. Signing up answers the same whether or not the add
 known, and as fast (a task records it), so that the form cannot tell anyone who reads PaperDaily.
 """
 
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from paperdaily.lib.mail import one_click_refused
 from paperdaily.lib.ratelimits import limit_posts
 from recommendations.models import Subscriber
 from recommendations.newsletter import services as newsletter
@@ -56,12 +55,8 @@ def confirm(request, token):
 @never_cache
 def unsubscribe(request, token):
     """The link in every newsletter (GET: unsubscribes at once) and RFC 8058's one-click POST."""
-    if request.method == "POST" and request.POST.get("List-Unsubscribe") != "One-Click":
-        return HttpResponse(
-            _("To unsubscribe, send List-Unsubscribe=One-Click, or open this link in a browser."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    if refused := one_click_refused(request):
+        return refused
     try:
         if request.method == "HEAD":
             subscriber = newsletter.subscriber_by_token(token=token)
